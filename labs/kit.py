@@ -1,0 +1,507 @@
+"""The lab contract: flags, device, seed, checks, metrics, artifacts and the result JSON.
+
+Every lab in this folder is a short script that ends with::
+
+    def main(argv=None) -> int:
+        return kit.run("backpropagation", body, globals(), argv)
+
+    if __name__ == "__main__":
+        raise SystemExit(main())
+
+where ``body(lab)`` does the work and records checks on ``lab``. The kit parses the
+common flags, seeds python/numpy/torch, resolves the device, swaps in a learner's
+functions in exercise mode, times the run, prints a PASS/FAIL table and writes the
+result JSON (schema 1). Exit code: 0 every check passed, 1 a check failed, 2 usage
+error, 3 the lab itself crashed (status "error", traceback tail in the JSON).
+
+The kit uses only the standard library, numpy, torch (lazily), matplotlib (lazily)
+and rich, so it also runs on machines that have nothing else installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import hashlib
+import importlib.util
+import json
+import math
+import os
+import platform
+import random
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA = 1
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+NOT_IMPLEMENTED = "not implemented yet"
+
+
+class LabUsageError(Exception):
+    """Bad flags or a solution file that cannot be used; exit code 2 or 3."""
+
+
+class LearnerCodeError(Exception):
+    """A learner's function raised; the lab reports it as a failed check."""
+
+
+@dataclass
+class Check:
+    """One comparison against an oracle."""
+
+    name: str
+    passed: bool
+    expected: str = ""
+    actual: str = ""
+    tolerance: float | None = None
+    message: str = ""
+
+
+@dataclass
+class Metric:
+    """One measured number (accuracy, seconds, TFLOP/s, ...)."""
+
+    name: str
+    value: float
+    unit: str = ""
+
+
+@dataclass
+class Lab:
+    """The state of one lab run: parsed flags plus everything recorded so far."""
+
+    node: str
+    quick: bool
+    seed: int
+    device: str  # "cpu" or "cuda"
+    out: Path
+    solution: str = "reference"  # "reference" | "learner"
+    solution_path: Path | None = None
+    solution_sha256: str | None = None
+    checks: list[Check] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    artifacts: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ output
+    def log(self, *parts: object) -> None:
+        """Print one line of progress, flushed at once so a runner can stream it."""
+        print(*parts, flush=True)
+
+    def section(self, title: str) -> None:
+        """Print a heading that separates the parts of a lab's output."""
+        self.log(f"\n== {title} ==")
+
+    # ------------------------------------------------------------------ checks
+    def check(
+        self,
+        name: str,
+        passed: bool,
+        expected: object = "",
+        actual: object = "",
+        tolerance: float | None = None,
+        message: str = "",
+    ) -> bool:
+        """Record a check; returns whether it passed. Never raises."""
+        ok = bool(passed)
+        self.checks.append(
+            Check(name, ok, _fmt(expected), _fmt(actual), tolerance, message)
+        )
+        self.log(f"  [{'PASS' if ok else 'FAIL'}] {name}: expected {_fmt(expected)}, "
+                 f"got {_fmt(actual)}" + (f" (tol {tolerance:g})" if tolerance is not None else "")
+                 + (f" - {message}" if message else ""))
+        return ok
+
+    def check_close(
+        self,
+        name: str,
+        actual: Any,
+        expected: Any,
+        rtol: float = 1e-6,
+        atol: float = 0.0,
+        message: str = "",
+    ) -> bool:
+        """Compare numbers/arrays/tensors by max relative error (CS231n style).
+
+        ``err = max |a - e| / max(|a| + |e|, tiny)`` element-wise, or the absolute error
+        where ``atol`` is given and larger. Shapes must match. Records the worst error.
+        """
+        try:
+            a, e = _as_numpy(actual), _as_numpy(expected)
+        except Exception as exc:  # noqa: BLE001 - a bad value is a failed check
+            return self.check(name, False, _fmt(expected), _fmt(actual), rtol,
+                              f"not comparable: {exc}")
+        if a.shape != e.shape:
+            return self.check(name, False, f"shape {e.shape}", f"shape {a.shape}", rtol,
+                              message or "shape mismatch")
+        import numpy as np
+
+        a64, e64 = a.astype(np.float64), e.astype(np.float64)
+        if not (np.all(np.isfinite(a64)) and np.all(np.isfinite(e64))):
+            ok = bool(np.array_equal(a64, e64, equal_nan=True))
+            return self.check(name, ok, _fmt(expected), _fmt(actual), rtol,
+                              message or "non-finite values")
+        diff = np.abs(a64 - e64)
+        rel = diff / np.maximum(np.abs(a64) + np.abs(e64), 1e-300)
+        ok_each = (rel <= rtol) | (diff <= atol)
+        worst = float(rel.max()) if rel.size else 0.0
+        worst_abs = float(diff.max()) if diff.size else 0.0
+        msg = message or f"max rel err {worst:.2e}, max abs err {worst_abs:.2e}"
+        tol = rtol if atol == 0 else max(rtol, atol)
+        return self.check(name, bool(ok_each.all()), _summary(e64), _summary(a64), tol, msg)
+
+    def check_ge(self, name: str, actual: float, minimum: float, message: str = "") -> bool:
+        """Check ``actual >= minimum``."""
+        return self.check(name, _finite(actual) and actual >= minimum, f">= {minimum:g}",
+                          actual, None, message)
+
+    def check_le(self, name: str, actual: float, maximum: float, message: str = "") -> bool:
+        """Check ``actual <= maximum``."""
+        return self.check(name, _finite(actual) and actual <= maximum, f"<= {maximum:g}",
+                          actual, None, message)
+
+    def check_equal(self, name: str, actual: Any, expected: Any, message: str = "") -> bool:
+        """Check exact equality (lists, strings, ints, sets, dicts)."""
+        try:
+            ok = bool(actual == expected)
+        except Exception as exc:  # noqa: BLE001 - e.g. ambiguous array truth value
+            return self.check(name, False, expected, actual, None, f"not comparable: {exc}")
+        return self.check(name, ok, expected, actual, None, message)
+
+    @contextmanager
+    def guard(self, name: str) -> Iterator[None]:
+        """Run a block; if it raises, record a failed check ``name`` and carry on.
+
+        Use it around calls to exercise functions so one missing piece does not hide the
+        results of the others.
+        """
+        try:
+            yield
+        except NotImplementedError as exc:
+            self.check(name, False, "an implementation", NOT_IMPLEMENTED, None,
+                       f"{NOT_IMPLEMENTED}: {exc}" if str(exc) else NOT_IMPLEMENTED)
+        except Exception as exc:  # noqa: BLE001 - reported as a failed check
+            self.check(name, False, "no exception", type(exc).__name__, None,
+                       f"raised {type(exc).__name__}: {exc}")
+
+    # ----------------------------------------------------------------- metrics
+    def metric(self, name: str, value: float, unit: str = "") -> None:
+        """Record a measured number."""
+        self.metrics.append(Metric(name, float(value), unit))
+        self.log(f"  {name} = {value:.6g}{(' ' + unit) if unit else ''}")
+
+    def note(self, text: str) -> None:
+        """Record an explanatory line that goes into the JSON (e.g. why a part was skipped)."""
+        self.notes.append(text)
+        self.log(f"  note: {text}")
+
+    # --------------------------------------------------------------- artifacts
+    def savefig(self, fig: Any, filename: str) -> Path:
+        """Save a matplotlib figure under ``--out`` and record it as an image artifact."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.out / filename
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        self.artifacts.append({"path": str(path), "kind": "image"})
+        self.log(f"  saved {path}")
+        return path
+
+    def save_file(self, filename: str, kind: str = "file") -> Path:
+        """Return a path under ``--out`` for a file the lab writes, recorded as an artifact."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.out / filename
+        self.artifacts.append({"path": str(path), "kind": kind})
+        return path
+
+    # ----------------------------------------------------------------- helpers
+    @property
+    def torch_device(self) -> Any:
+        """The resolved device as a ``torch.device``."""
+        import torch
+
+        return torch.device(self.device)
+
+    def pick(self, quick: Any, full: Any) -> Any:
+        """Return ``quick`` in --quick mode, else ``full``."""
+        return quick if self.quick else full
+
+    def timer(self) -> _Timer:
+        """A wall-clock timer that synchronises CUDA around the block when on a GPU."""
+        return _Timer(self.device)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.checks) and all(c.passed for c in self.checks)
+
+
+class _Timer:
+    """``with lab.timer() as t: ...`` then ``t.seconds``."""
+
+    def __init__(self, device: str) -> None:
+        self.device, self.seconds = device, 0.0
+
+    def _sync(self) -> None:
+        if self.device == "cuda":
+            import torch
+
+            torch.cuda.synchronize()
+
+    def __enter__(self) -> _Timer:
+        self._sync()
+        self._t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sync()
+        self.seconds = time.perf_counter() - self._t0
+
+
+# ---------------------------------------------------------------------- running
+def parser(node: str, doc: str | None = None) -> argparse.ArgumentParser:
+    """The common flags every lab accepts."""
+    p = argparse.ArgumentParser(
+        prog=f"labs/{node.replace('-', '_')}.py",
+        description=(doc or "").strip().splitlines()[0] if doc else None,
+    )
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="auto = CUDA when available (CPU in --quick mode)")
+    p.add_argument("--quick", action="store_true", help="small sizes, CPU, seconds (what CI runs)")
+    p.add_argument("--seed", type=int, default=0, help="seed for python, numpy and torch")
+    p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
+    p.add_argument("--solution", type=Path, default=None,
+                   help="exercise mode: run the checks with the functions from this file")
+    p.add_argument("--out", type=Path, default=None, help="folder for plots and other artifacts")
+    return p
+
+
+def run(
+    node: str,
+    body: Callable[[Lab], None],
+    namespace: dict[str, Any],
+    argv: list[str] | None = None,
+) -> int:
+    """Run a lab: parse flags, set up, call ``body(lab)``, report. Returns the exit code.
+
+    ``namespace`` is the lab module's ``globals()``: its ``EXERCISES`` names the
+    functions a learner writes, and in exercise mode those names are rebound there.
+    """
+    started = time.time()
+    started_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    args = parser(node, namespace.get("__doc__")).parse_args(argv)
+    out = args.out or Path(os.environ.get("ROADMAP_LAB_OUT", "lab-output")) / node
+    lab = Lab(node=node, quick=args.quick, seed=args.seed, device="cpu", out=out)
+    status, error = "error", None
+    try:
+        lab.device = resolve_device(args.device, args.quick)
+        seed_everything(args.seed)
+        if args.solution is not None:
+            load_solution(lab, args.solution, namespace)
+        lab.log(f"# lab {node}  device={lab.device}  quick={lab.quick}  seed={lab.seed}"
+                f"  solution={lab.solution}")
+        try:
+            body(lab)
+        except NotImplementedError as exc:
+            lab.check("exercise functions", False, "an implementation", NOT_IMPLEMENTED,
+                      None, f"{NOT_IMPLEMENTED}: {exc}" if str(exc) else NOT_IMPLEMENTED)
+        except Exception as exc:
+            if lab.solution_path is None or not _raised_in(exc, lab.solution_path):
+                raise
+            lab.check("learner code runs", False, "no exception", type(exc).__name__, None,
+                      f"your code raised {type(exc).__name__}: {exc} "
+                      f"({_learner_frame(exc, lab.solution_path)})")
+        if not lab.checks:
+            lab.check("lab recorded checks", False, ">= 1 check", "0 checks", None,
+                      "a lab must check something")
+        status = "pass" if lab.passed else "fail"
+    except LabUsageError as exc:
+        error = str(exc)
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        _write_result(args.json, lab, "error", started, started_at, error)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - the lab crashed: report, do not re-raise
+        error = "".join(traceback.format_exception(exc))[-4000:]
+        print(f"\nlab crashed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        print(error, file=sys.stderr, flush=True)
+    _print_table(lab, status)
+    _write_result(args.json, lab, status, started, started_at, error)
+    return {"pass": EXIT_PASS, "fail": EXIT_FAIL}.get(status, EXIT_ERROR)
+
+
+def resolve_device(requested: str, quick: bool) -> str:
+    """``auto`` is CUDA when available (CPU in quick mode); ``cuda`` without CUDA is an error."""
+    if requested == "cpu" or (requested == "auto" and quick):
+        return "cpu"
+    try:
+        import torch
+    except ImportError:
+        if requested == "cuda":
+            raise LabUsageError("--device cuda needs torch, which is not installed") from None
+        return "cpu"
+    if torch.cuda.is_available():
+        return "cuda"
+    if requested == "cuda":
+        raise LabUsageError("--device cuda was asked for, but CUDA is not available "
+                            "(torch.cuda.is_available() is False); use --device cpu")
+    return "cpu"
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python, numpy and (when installed) torch."""
+    random.seed(seed)
+    try:
+        import numpy as np
+
+        np.random.seed(seed % 2**32)
+    except ImportError:
+        pass
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch.manual_seed(seed)
+
+
+def load_solution(lab: Lab, path: Path, namespace: dict[str, Any]) -> None:
+    """Load a learner's file and rebind the lab's EXERCISES in ``namespace`` to its functions."""
+    names = tuple(namespace.get("EXERCISES", ()))
+    if not names:
+        raise LabUsageError(f"lab {lab.node} declares no EXERCISES; --solution is not supported")
+    if not path.is_file():
+        raise LabUsageError(f"solution file {path} does not exist")
+    source = path.read_bytes()
+    try:
+        code = compile(source, str(path), "exec")
+    except SyntaxError as exc:
+        raise LabUsageError(f"solution file {path}: line {exc.lineno}: {exc.msg}") from None
+    module: dict[str, Any] = {"__name__": "learner_solution", "__file__": str(path)}
+    try:
+        exec(code, module)  # noqa: S102 - the learner's own file, run like `python file.py`
+    except Exception as exc:  # noqa: BLE001
+        raise LabUsageError(f"solution file {path} failed to load: "
+                            f"{type(exc).__name__}: {exc}") from None
+    missing = [n for n in names if not callable(module.get(n))]
+    if missing:
+        raise LabUsageError(f"solution file {path} is missing function(s): {', '.join(missing)}"
+                            f" (this lab's exercises: {', '.join(names)})")
+    for n in names:
+        namespace[n] = module[n]
+    lab.solution, lab.solution_path = "learner", path.resolve()
+    lab.solution_sha256 = hashlib.sha256(source).hexdigest()
+
+
+def environment() -> dict[str, Any]:
+    """Python, torch, CUDA and GPU of this process (torch only if the lab imported it)."""
+    env: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(),
+                           "torch": None, "cuda": None, "gpu": None}
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        env["torch"] = torch.__version__
+        env["cuda"] = torch.version.cuda
+        if torch.cuda.is_available():
+            env["gpu"] = torch.cuda.get_device_name(0)
+    return env
+
+
+# ---------------------------------------------------------------------- private
+def _write_result(path: Path | None, lab: Lab, status: str, started: float,
+                  started_at: str, error: str | None) -> None:
+    if path is None:
+        return
+    result = {
+        "schema": SCHEMA, "node": lab.node, "status": status,
+        "solution": lab.solution, "solution_sha256": lab.solution_sha256,
+        "device": lab.device, "quick": lab.quick, "seed": lab.seed,
+        "started_at": started_at, "duration_s": round(time.time() - started, 3),
+        "checks": [c.__dict__ for c in lab.checks],
+        "metrics": [m.__dict__ for m in lab.metrics],
+        "artifacts": lab.artifacts, "notes": lab.notes,
+        "environment": environment(), "error": error,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(result, indent=1, default=str))
+    tmp.replace(path)
+
+
+def _print_table(lab: Lab, status: str) -> None:
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:  # plain fallback
+        print(f"\n{'RESULT':<6} {'check'}")
+        for c in lab.checks:
+            print(f"{'PASS' if c.passed else 'FAIL':<6} {c.name}  {c.message}")
+        print(f"\n{lab.node}: {status.upper()}", flush=True)
+        return
+    table = Table(title=f"{lab.node}: {sum(c.passed for c in lab.checks)}/{len(lab.checks)} "
+                        f"checks passed", title_justify="left")
+    for col in ("result", "check", "expected", "actual", "tol", "note"):
+        table.add_column(col, overflow="fold")
+    for c in lab.checks:
+        table.add_row("[green]PASS[/]" if c.passed else "[red]FAIL[/]", c.name,
+                      c.expected[:60], c.actual[:60],
+                      "" if c.tolerance is None else f"{c.tolerance:g}", c.message[:80])
+    console = Console(width=max(100, Console().width), force_terminal=False,
+                      color_system=None if not sys.stdout.isatty() else "auto")
+    console.print()
+    console.print(table)
+    console.print(f"{lab.node}: {status.upper()}")
+    sys.stdout.flush()
+
+
+def _raised_in(exc: BaseException, path: Path) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == path:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _learner_frame(exc: BaseException, path: Path) -> str:
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"{path.name}, line {line}"
+
+
+def _as_numpy(x: Any) -> Any:
+    import numpy as np
+
+    if hasattr(x, "detach"):  # torch tensor
+        x = x.detach().cpu()
+        if str(x.dtype) == "torch.bfloat16":
+            x = x.float()
+        x = x.numpy()
+    return np.asarray(x, dtype=np.float64)
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _summary(a: Any) -> str:
+    if a.size == 1:
+        return _fmt(float(a.reshape(-1)[0]))
+    return f"array{tuple(a.shape)} mean {a.mean():.6g}"
+
+
+def _fmt(x: object) -> str:
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    s = str(x)
+    return s if len(s) <= 200 else s[:197] + "..."
