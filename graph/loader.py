@@ -1,0 +1,219 @@
+"""Load roadmap YAML (one file per node, a folder per section) into a validated Roadmap.
+
+Every problem is collected, not only the first: a file with a bad field does not stop the
+others from being read, and :class:`~graph.errors.ValidationFailed` lists them all. Files
+are parsed with the safe loader only (libyaml's ``CSafeLoader`` where present).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import yaml
+from pydantic import ValidationError
+
+from graph.errors import DuplicateIdError, RoadmapError, SchemaError, ValidationFailed
+from graph.model import Node, Roadmap, Section
+
+try:
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - libyaml is in the wheels we use
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+__all__ = ["bundled_roadmap_dir", "load_roadmap", "read_roadmap", "SafeLoader"]
+
+NODE_FIELDS = tuple(f for f in Node.model_fields if f != "section")
+
+
+def bundled_roadmap_dir() -> Path:
+    """The roadmap shipped with the project (``ROADMAP_DIR`` overrides it)."""
+    env = os.environ.get("ROADMAP_DIR")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "roadmap"
+
+
+def load_roadmap(*dirs: str | Path, strict: bool = False) -> Roadmap:
+    """Load and validate one or more roadmap directories, merged in order.
+
+    Parameters
+    ----------
+    *dirs
+        Roadmap directories; none means the bundled one. A later directory extends the
+        earlier ones (a team's own nodes beside the bundled roadmap).
+    strict
+        Treat a missing lab script as an error instead of a warning.
+
+    Returns
+    -------
+    Roadmap
+
+    Raises
+    ------
+    ValidationFailed
+        Listing every problem found.
+
+    Examples
+    --------
+    >>> rm = load_roadmap()
+    >>> "backpropagation" in rm.nodes
+    True
+    """
+    roadmap, problems = read_roadmap(*dirs, strict=strict)
+    if problems:
+        raise ValidationFailed(problems)
+    assert roadmap is not None
+    return roadmap
+
+
+def read_roadmap(*dirs: str | Path, strict: bool = False
+                 ) -> tuple[Roadmap | None, list[RoadmapError]]:
+    """Like :func:`load_roadmap` but return ``(roadmap, problems)`` instead of raising."""
+    from graph.validate import check_graph
+
+    paths = [Path(d) for d in dirs] or [bundled_roadmap_dir()]
+    problems: list[RoadmapError] = []
+    sections: dict[str, Section] = {}
+    nodes: dict[str, Node] = {}
+    files: dict[str, Path] = {}
+    roots: dict[str, Path] = {}
+    for d in paths:
+        if not d.is_dir():
+            problems.append(SchemaError(f"{d}: roadmap directory does not exist"))
+            continue
+        for s in _read_sections(d, problems):
+            sections[s.id] = s
+        for f in sorted(d.glob("*/*.yaml")) + sorted(d.glob("*/*.yml")):
+            node = _read_node(f, problems)
+            if node is None:
+                continue
+            if node.id in nodes:
+                problems.append(DuplicateIdError(
+                    f"{f}: field 'id': duplicate id {node.id!r}, also declared in {files[node.id]}"))
+                continue
+            nodes[node.id] = node
+            files[node.id], roots[node.id] = f, d.resolve().parent
+    ordered = sorted(sections.values(), key=lambda s: (s.order, s.id))
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    roadmap = Roadmap(nodes=nodes, sections=ordered, graph=graph, files=files, roots=roots)
+    problems += check_graph(roadmap, strict=strict)
+    return roadmap, problems
+
+
+def _read_sections(d: Path, problems: list[RoadmapError]) -> list[Section]:
+    f = d / "sections.yaml"
+    if not f.exists():
+        return []
+    data = _parse(f, problems)
+    if data is None:
+        return []
+    if not isinstance(data, dict) or set(data) != {"sections"} or not isinstance(
+            data["sections"], list):
+        problems.append(SchemaError(f"{f}: expected a mapping with one key 'sections' "
+                                    "holding a list of sections"))
+        return []
+    out = []
+    for i, item in enumerate(data["sections"]):
+        try:
+            out.append(Section.model_validate(item))
+        except ValidationError as exc:
+            problems += _schema_errors(f, exc, ("sections", i), f.read_text(encoding="utf-8"))
+    return out
+
+
+def _read_node(f: Path, problems: list[RoadmapError]) -> Node | None:
+    data = _parse(f, problems)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        problems.append(SchemaError(f"{f}: a node file must be a YAML mapping, "
+                                    f"got {type(data).__name__}"))
+        return None
+    section = f.parent.name
+    given = data.get("section")
+    if given is not None and given != section:
+        problems.append(SchemaError(f"{f}: field 'section': {given!r} differs from the folder "
+                                    f"{section!r} (the folder decides; remove the field)"))
+        return None
+    try:
+        node = Node.model_validate({**data, "section": section})
+    except ValidationError as exc:
+        problems += _schema_errors(f, exc, (), f.read_text(encoding="utf-8"))
+        return None
+    if node.id != f.stem:
+        problems.append(SchemaError(f"{f}: field 'id': {node.id!r} differs from the file name "
+                                    f"{f.stem!r}"))
+        return None
+    return node
+
+
+def _parse(f: Path, problems: list[RoadmapError]) -> Any:
+    try:
+        text = f.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(SchemaError(f"{f}: cannot read: {exc}"))
+        return None
+    try:
+        data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or pure)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(SchemaError(f"{f}{where}: YAML syntax error: {what}"))
+        return None
+    if data is None:
+        problems.append(SchemaError(f"{f}: the file is empty"))
+    return data
+
+
+def _schema_errors(f: Path, exc: ValidationError, prefix: tuple[Any, ...],
+                   text: str) -> list[RoadmapError]:
+    out: list[RoadmapError] = []
+    for err in exc.errors():
+        loc = tuple(prefix) + tuple(err["loc"])
+        field = ".".join(str(p) for p in loc) or "(document)"
+        line = _line_of(text, loc)
+        where = f"{f}:{line}" if line else str(f)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            hint = difflib.get_close_matches(key, NODE_FIELDS + ("script", "gpu", "timeout_s",
+                                             "requires", "type", "title", "url", "summary"), n=1)
+            msg = f"unknown key {key!r}" + (f"; did you mean {hint[0]!r}?" if hint else
+                                            "; remove it or add it to the schema")
+        elif kind == "missing":
+            msg = "required field is missing"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            if err.get("input") is not None and kind not in ("value_error",):
+                msg += f" (got {err['input']!r})"[:120]
+        out.append(SchemaError(f"{where}: field '{field}': {msg}"))
+    return out
+
+
+def _line_of(text: str, loc: Iterable[Any]) -> int | None:
+    """1-based line of the YAML node at ``loc`` (keys and list indexes), best effort."""
+    try:
+        node = yaml.compose(text, Loader=SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(part):
+                    line, node = k.start_mark.line + 1, v
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(
+                node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line

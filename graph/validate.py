@@ -1,0 +1,125 @@
+"""Whole-graph checks: sections, dangling ids, self-loops, cycles, aliases, lab files.
+
+These run after every file parsed on its own; they add the prerequisite edges to the
+roadmap's graph and fill its alias map.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import networkx as nx
+
+from graph.errors import (
+    CycleError,
+    DanglingReferenceError,
+    DuplicateIdError,
+    LabError,
+    RoadmapError,
+    SchemaError,
+)
+from graph.model import Roadmap
+
+__all__ = ["check_graph", "format_cycle"]
+
+
+def format_cycle(cycle: list[str]) -> str:
+    """Render a cycle as ``a -> b -> c -> a``.
+
+    Examples
+    --------
+    >>> format_cycle(["a", "b", "c"])
+    'a -> b -> c -> a'
+    """
+    return " -> ".join([*cycle, cycle[0]]) if cycle else ""
+
+
+def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
+    """Check the whole roadmap; add edges to ``roadmap.graph``; return every problem.
+
+    Missing lab scripts go to ``roadmap.warnings`` (or are problems when ``strict``).
+    """
+    problems: list[RoadmapError] = []
+    nodes, files = roadmap.nodes, roadmap.files
+    if not nodes:
+        problems.append(SchemaError("the roadmap is empty: no node files were found "
+                                    "(expected <section>/<id>.yaml under the roadmap folder)"))
+        return problems
+    section_ids = {s.id for s in roadmap.sections}
+    if not section_ids:
+        problems.append(SchemaError("no sections.yaml was found in any roadmap folder"))
+    g = roadmap.graph
+    for nid, node in nodes.items():
+        f = files[nid]
+        if section_ids and node.section not in section_ids:
+            problems.append(DanglingReferenceError(
+                f"{f}: folder {node.section!r} is not a section in sections.yaml "
+                f"(sections: {', '.join(sorted(section_ids))})"))
+        for field in ("prerequisites", "related"):
+            ids = getattr(node, field)
+            for dup in sorted({i for i in ids if ids.count(i) > 1}):
+                problems.append(SchemaError(f"{f}: field '{field}': {dup!r} is listed twice"))
+            for ref in ids:
+                if ref == nid:
+                    problems.append(CycleError(f"{f}: field '{field}': node {nid!r} names "
+                                               "itself", [nid]))
+                elif ref not in nodes:
+                    hint = difflib.get_close_matches(ref, list(nodes), n=1)
+                    problems.append(DanglingReferenceError(
+                        f"{f}: field '{field}': {nid!r} names unknown id {ref!r}"
+                        + (f"; did you mean {hint[0]!r}?" if hint else "")))
+                elif field == "prerequisites":
+                    g.add_edge(ref, nid)
+    _check_cycles(roadmap, problems)
+    _check_aliases(roadmap, problems)
+    _check_labs(roadmap, problems, strict)
+    return problems
+
+
+def _check_cycles(roadmap: Roadmap, problems: list[RoadmapError]) -> None:
+    g = roadmap.graph
+    if nx.is_directed_acyclic_graph(g):
+        return
+    for comp in nx.strongly_connected_components(g):
+        if len(comp) < 2:
+            continue
+        edges = nx.find_cycle(g.subgraph(comp))
+        cycle = [u for u, _ in edges]
+        problems.append(CycleError(
+            f"prerequisite cycle: {format_cycle(cycle)} (files: "
+            f"{', '.join(str(roadmap.files[c]) for c in cycle)})", cycle))
+
+
+def _check_aliases(roadmap: Roadmap, problems: list[RoadmapError]) -> None:
+    seen: dict[str, str] = {}
+    for nid, node in roadmap.nodes.items():
+        for alias in node.aliases:
+            f = roadmap.files[nid]
+            if alias in roadmap.nodes:
+                problems.append(DuplicateIdError(
+                    f"{f}: field 'aliases': {alias!r} is the id of another node "
+                    f"({roadmap.files[alias]})" if alias != nid else
+                    f"{f}: field 'aliases': a node cannot alias its own id {nid!r}"))
+            elif alias in seen:
+                problems.append(DuplicateIdError(
+                    f"{f}: field 'aliases': {alias!r} is also an alias of {seen[alias]!r} "
+                    f"({roadmap.files[seen[alias]]})" if seen[alias] != nid else
+                    f"{f}: field 'aliases': {alias!r} is listed twice"))
+            else:
+                seen[alias] = nid
+    roadmap.alias_map.update(seen)
+
+
+def _check_labs(roadmap: Roadmap, problems: list[RoadmapError], strict: bool) -> None:
+    for nid, node in roadmap.nodes.items():
+        if node.lab is None:
+            msg = f"{roadmap.files[nid]}: node {nid!r} has no lab"
+        else:
+            path = roadmap.lab_path(nid)
+            if path is not None and path.is_file():
+                continue
+            msg = f"{roadmap.files[nid]}: field 'lab.script': {node.lab.script} does not exist"
+        if strict:
+            problems.append(LabError(msg))
+        else:
+            roadmap.warnings.append(msg)
