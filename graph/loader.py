@@ -80,6 +80,7 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
     nodes: dict[str, Node] = {}
     files: dict[str, Path] = {}
     roots: dict[str, Path] = {}
+    found = 0
     for d in paths:
         if not d.is_dir():
             problems.append(SchemaError(f"{d}: roadmap directory does not exist"))
@@ -87,6 +88,7 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
         for s in _read_sections(d, problems):
             sections[s.id] = s
         for f in sorted(d.glob("*/*.yaml")) + sorted(d.glob("*/*.yml")):
+            found += 1
             node = _read_node(f, problems)
             if node is None:
                 continue
@@ -100,7 +102,12 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
     roadmap = Roadmap(nodes=nodes, sections=ordered, graph=graph, files=files, roots=roots)
-    problems += check_graph(roadmap, strict=strict)
+    if not found and not problems:
+        problems.append(SchemaError(
+            f"the roadmap is empty: no node files in {', '.join(map(str, paths))} "
+            "(expected <section>/<id>.yaml)"))
+    elif nodes:
+        problems += check_graph(roadmap, strict=strict)
     return roadmap, problems
 
 

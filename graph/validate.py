@@ -41,10 +41,6 @@ def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
     """
     problems: list[RoadmapError] = []
     nodes, files = roadmap.nodes, roadmap.files
-    if not nodes:
-        problems.append(SchemaError("the roadmap is empty: no node files were found "
-                                    "(expected <section>/<id>.yaml under the roadmap folder)"))
-        return problems
     section_ids = {s.id for s in roadmap.sections}
     if not section_ids:
         problems.append(SchemaError("no sections.yaml was found in any roadmap folder"))
