@@ -94,7 +94,8 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
                 continue
             if node.id in nodes:
                 problems.append(DuplicateIdError(
-                    f"{f}: field 'id': duplicate id {node.id!r}, also declared in {files[node.id]}"))
+                    f"{f}: field 'id': duplicate id {node.id!r}, "
+                    f"also declared in {files[node.id]}"))
                 continue
             nodes[node.id] = node
             files[node.id], roots[node.id] = f, d.resolve().parent

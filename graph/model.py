@@ -1,4 +1,4 @@
-"""The data model: Section, Node, Resource, LabSpec (pydantic, unknown keys forbidden) and Roadmap."""
+"""The data model: Section, Node, Resource, LabSpec (pydantic, unknown keys forbidden), Roadmap."""
 
 from __future__ import annotations
 

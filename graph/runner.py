@@ -180,7 +180,7 @@ def run_lab(
     """
     started = time.time()
     emit = _safe(on_line)
-    base = dict(device=device, quick=quick, user=user,
+    base: dict[str, Any] = dict(device=device, quick=quick, user=user,
                 solution="learner" if solution else "reference")
     try:
         node = roadmap.get(node_id)

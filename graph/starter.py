@@ -78,9 +78,7 @@ def make_starter(lab_path: Path, node_id: str) -> str:
     for name in names:
         fn = funcs[name]
         first_body = fn.body[0]
-        has_doc = isinstance(first_body, ast.Expr) and isinstance(
-            getattr(first_body, "value", None), ast.Constant
-        ) and isinstance(first_body.value.value, str)
+        has_doc = ast.get_docstring(fn, clean=False) is not None
         start = (fn.decorator_list[0].lineno if fn.decorator_list else fn.lineno) - 1
         end = (first_body.end_lineno if has_doc else first_body.lineno - 1) or fn.lineno
         header = lines[start:end]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import hashlib
-import importlib.util
 import json
 import math
 import os
@@ -355,7 +354,7 @@ def resolve_device(requested: str, quick: bool) -> str:
 
 
 def seed_everything(seed: int) -> None:
-    """Seed python, numpy and (when installed) torch."""
+    """Seed python, numpy and torch (when the lab imported it; the kit never imports it)."""
     random.seed(seed)
     try:
         import numpy as np
@@ -363,9 +362,8 @@ def seed_everything(seed: int) -> None:
         np.random.seed(seed % 2**32)
     except ImportError:
         pass
-    if importlib.util.find_spec("torch") is not None:
-        import torch
-
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.manual_seed(seed)
 
 

@@ -64,7 +64,7 @@ def test_bundled_roadmap_is_valid(roadmap) -> None:
         "foundations", "nlp-llms", "frameworks-tools", "gpu-performance", "engineering-practice"]
 
 
-@pytest.mark.skipif(not (SHARED / "NODES.md").exists(), reason="shared/NODES.md not beside the repo")
+@pytest.mark.skipif(not (SHARED / "NODES.md").exists(), reason="no shared/NODES.md")
 def test_every_catalogue_node_exists_with_its_prerequisites(roadmap) -> None:
     cat = catalogue_ids()
     assert len(cat) == 56

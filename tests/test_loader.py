@@ -19,6 +19,7 @@ from graph import (
 
 from .factory import make, node_yaml
 
+
 def problems(root: Path, strict: bool = False) -> list[str]:
     _, probs = read_roadmap(root, strict=strict)
     return [str(p) for p in probs]
