@@ -102,7 +102,7 @@ def separation(vecs: torch.Tensor, words: list[str], senses: list[str]) -> dict:
 def body(lab: kit.Lab) -> None:
     cfg = Config()
     rows = read_senses()
-    words, senses, sents = zip(*rows)
+    words, senses, sents = zip(*rows, strict=True)
     lab.log(f"  {len(set(words))} words x 2 senses, {len(sents)} sentences from {DATA.name}")
     with lab.timer() as t:
         tok, model = load_encoder()
@@ -116,7 +116,7 @@ def body(lab: kit.Lab) -> None:
         hidden = torch.stack(out.hidden_states).float().cpu()  # (L+1, N, T, d); 0 = embeddings
         static = model.embeddings.word_embeddings(enc["input_ids"].to(lab.torch_device)).cpu()
     spans = []
-    for w, s in zip(words, sents):
+    for w, s in zip(words, sents, strict=True):
         m = re.search(rf"\b{re.escape(w)}\b", s, flags=re.IGNORECASE)
         spans.append(m.span())
 
