@@ -28,7 +28,7 @@ from graph.queries import (
     stats,
     unlocks,
 )
-from graph.validate import check_graph, format_cycle
+from graph.validate import check_graph, format_cycle, topological_order
 
 __all__ = [
     "CycleError",
@@ -61,4 +61,5 @@ __all__ = [
     "unlocks",
     "check_graph",
     "format_cycle",
+    "topological_order",
 ]

@@ -199,14 +199,14 @@ def export(
         text = json.dumps({
             "sections": [s.model_dump() for s in rm.sections],
             "nodes": [n.model_dump() for n in rm.nodes.values()],
-            "edges": [[u, v] for u, v in rm.graph.edges],
+            "edges": [[u, v] for u, v in rm.edges()],
         }, indent=1, ensure_ascii=False)
     elif format == "dot":
         colour = {s.id: s.colour for s in rm.sections}
         lines = ["digraph roadmap {", "  rankdir=LR;", "  node [shape=box, style=filled];"]
         lines += [f'  "{n.id}" [label="{n.title}", fillcolor="{colour.get(n.section, "#ccc")}"];'
                   for n in rm.nodes.values()]
-        lines += [f'  "{u}" -> "{v}";' for u, v in rm.graph.edges]
+        lines += [f'  "{u}" -> "{v}";' for u, v in rm.edges()]
         text = "\n".join(lines + ["}"])
     else:
         raise fail(f"unknown format {format!r}; use json or dot", 2)

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import yaml
 from pydantic import ValidationError
 
@@ -100,9 +99,8 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
             nodes[node.id] = node
             files[node.id], roots[node.id] = f, d.resolve().parent
     ordered = sorted(sections.values(), key=lambda s: (s.order, s.id))
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes)
-    roadmap = Roadmap(nodes=nodes, sections=ordered, graph=graph, files=files, roots=roots)
+    roadmap = Roadmap(nodes=nodes, sections=ordered, pred={n: [] for n in nodes},
+                      succ={n: [] for n in nodes}, files=files, roots=roots)
     if not found and not problems:
         problems.append(SchemaError(
             f"the roadmap is empty: no node files in {', '.join(map(str, paths))} "

@@ -6,12 +6,14 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph.errors import NodeNotFound
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "ID_PATTERN",
@@ -131,17 +133,43 @@ class Section(_Strict):
 class Roadmap:
     """A loaded, validated roadmap: nodes in file order, sections, and the prerequisite DAG.
 
-    Edges of ``graph`` point from prerequisite to dependent.
+    Edges point from prerequisite to dependent. ``pred``/``succ`` are plain adjacency
+    dicts (fast, no import); ``graph`` is the same DAG as a networkx DiGraph, built on
+    first use so that loading and validating never import networkx.
     """
 
     nodes: dict[str, Node]
     sections: list[Section]
-    graph: nx.DiGraph
+    pred: dict[str, list[str]] = field(default_factory=dict)
+    succ: dict[str, list[str]] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
     roots: dict[str, Path] = field(default_factory=dict)
     alias_map: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The prerequisite DAG as a networkx DiGraph (built once, then cached)."""
+        g = self._cache.get("graph")
+        if g is None:
+            import networkx as nx
+
+            g = nx.DiGraph()
+            g.add_nodes_from(self.nodes)
+            g.add_edges_from(self.edges())
+            self._cache["graph"] = g
+        return g
+
+    def add_edge(self, prerequisite: str, dependent: str) -> None:
+        """Add a prerequisite edge (used while loading)."""
+        self.succ[prerequisite].append(dependent)
+        self.pred[dependent].append(prerequisite)
+        self._cache.clear()
+
+    def edges(self) -> list[tuple[str, str]]:
+        """Every (prerequisite, dependent) pair, in file order."""
+        return [(u, v) for u, vs in self.succ.items() for v in vs]
 
     def __contains__(self, node_id: object) -> bool:
         return node_id in self.nodes

@@ -5,13 +5,13 @@ Free functions that take the roadmap first, in the style of ``nx.descendants(G, 
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import networkx as nx
-
 from graph.model import Roadmap
+from graph.validate import topological_order
 
 __all__ = [
     "LearningPath",
@@ -83,17 +83,16 @@ def learning_path(roadmap: Roadmap, target: str, done: Iterable[str] = ()) -> Le
     done_set = _canonical(roadmap, done)
     if target in done_set:
         return LearningPath(target, [], 0.0)
-    g = roadmap.graph
+    pred = roadmap.pred
     need = {target}
     queue = deque([target])
     while queue:
-        for pre in g.predecessors(queue.popleft()):
+        for pre in pred[queue.popleft()]:
             if pre not in need and pre not in done_set:
                 need.add(pre)
                 queue.append(pre)
-    order = _section_rank(roadmap)
-    steps = list(nx.lexicographical_topological_sort(
-        g.subgraph(need), key=lambda n: (order[roadmap.nodes[n].section], n)))
+    # a topological order of the whole graph restricted to a subset is one of the subset
+    steps = sorted(need, key=_topo_position(roadmap).__getitem__)
     hours = sum(roadmap.nodes[n].estimate_hours for n in steps)
     return LearningPath(target, steps, hours)
 
@@ -111,15 +110,15 @@ def next_up(roadmap: Roadmap, done: Iterable[str] = ()) -> list[NextUp]:
     ['linear-algebra']
     """
     done_set = _canonical(roadmap, done)
-    g = roadmap.graph
+    pred, succ = roadmap.pred, roadmap.succ
     counts = descendant_counts(roadmap)
     out = []
-    for nid in g:
-        if nid in done_set or any(p not in done_set for p in g.predecessors(nid)):
+    for nid, pres in pred.items():
+        if nid in done_set or not done_set.issuperset(pres):
             continue
         opened = sum(
-            1 for s in g.successors(nid)
-            if s not in done_set and all(p == nid or p in done_set for p in g.predecessors(s))
+            1 for s in succ[nid]
+            if s not in done_set and all(p == nid or p in done_set for p in pred[s])
         )
         out.append(NextUp(nid, opened, counts[nid], roadmap.nodes[nid].estimate_hours))
     out.sort(key=lambda n: (-n.unlocks, -n.leads_to, n.hours, n.node_id))
@@ -128,7 +127,19 @@ def next_up(roadmap: Roadmap, done: Iterable[str] = ()) -> list[NextUp]:
 
 def levels(roadmap: Roadmap) -> list[list[str]]:
     """Topological generations: level 0 has no prerequisites, level k needs level < k."""
-    return [sorted(gen) for gen in nx.topological_generations(roadmap.graph)]
+    indeg = {n: len(p) for n, p in roadmap.pred.items()}
+    gen = sorted(n for n, d in indeg.items() if d == 0)
+    out = []
+    while gen:
+        out.append(gen)
+        nxt = []
+        for n in gen:
+            for s in roadmap.succ[n]:
+                indeg[s] -= 1
+                if indeg[s] == 0:
+                    nxt.append(s)
+        gen = sorted(nxt)
+    return out
 
 
 def depths(roadmap: Roadmap) -> dict[str, int]:
@@ -138,7 +149,7 @@ def depths(roadmap: Roadmap) -> dict[str, int]:
 
 def unlocks(roadmap: Roadmap, node_id: str) -> list[str]:
     """The nodes that list ``node_id`` as a direct prerequisite."""
-    return sorted(roadmap.graph.successors(roadmap.get(node_id).id))
+    return sorted(roadmap.succ[roadmap.get(node_id).id])
 
 
 def descendant_counts(roadmap: Roadmap) -> dict[str, int]:
@@ -146,15 +157,16 @@ def descendant_counts(roadmap: Roadmap) -> dict[str, int]:
     cached = roadmap._cache.get("descendant_counts")
     if cached is not None:
         return cached
-    g = roadmap.graph
-    index = {n: i for i, n in enumerate(g)}
+    succ = roadmap.succ
+    order = topological_order(roadmap) or []
+    single = {n: 1 << i for i, n in enumerate(order)}
     bits: dict[str, int] = {}
-    for n in reversed(list(nx.topological_sort(g))):  # children before parents
+    for n in reversed(order):  # children before parents
         b = 0
-        for s in g.successors(n):
-            b |= bits[s] | (1 << index[s])
-        bits[n] = b
-    counts = {n: b.bit_count() for n, b in bits.items()}
+        for s in succ[n]:
+            b |= bits[s]
+        bits[n] = b | single[n]  # itself included; subtracted below
+    counts = {n: b.bit_count() - 1 for n, b in bits.items()}
     roadmap._cache["descendant_counts"] = counts
     return counts
 
@@ -166,7 +178,7 @@ def stats(roadmap: Roadmap) -> dict[str, object]:
                if (p := roadmap.lab_path(n)) is not None and p.is_file())
     return {
         "nodes": len(roadmap.nodes),
-        "edges": roadmap.graph.number_of_edges(),
+        "edges": sum(len(v) for v in roadmap.succ.values()),
         "hours": sum(n.estimate_hours for n in roadmap.nodes.values()),
         "depth": len(lv),
         "labs": labs,
@@ -179,5 +191,26 @@ def _canonical(roadmap: Roadmap, ids: Iterable[str]) -> set[str]:
     return {roadmap.alias_map.get(i, i) for i in ids}
 
 
-def _section_rank(roadmap: Roadmap) -> dict[str, int]:
-    return {s.id: i for i, s in enumerate(roadmap.sections)} | {"": len(roadmap.sections)}
+def _topo_position(roadmap: Roadmap) -> dict[str, int]:
+    """Position of each node in one fixed topological order (section order, then id)."""
+    cached = roadmap._cache.get("topo_position")
+    if cached is None:
+        rank = {s.id: i for i, s in enumerate(roadmap.sections)}
+        nodes, succ = roadmap.nodes, roadmap.succ
+        indeg = {n: len(p) for n, p in roadmap.pred.items()}
+
+        def key(n: str) -> tuple[int, str]:
+            return (rank.get(nodes[n].section, len(rank)), n)
+
+        heap = [(key(n), n) for n, d in indeg.items() if d == 0]
+        heapq.heapify(heap)
+        cached = {}
+        while heap:  # Kahn's algorithm, smallest (section, id) first
+            _, n = heapq.heappop(heap)
+            cached[n] = len(cached)
+            for s in succ[n]:
+                indeg[s] -= 1
+                if indeg[s] == 0:
+                    heapq.heappush(heap, (key(s), s))
+        roadmap._cache["topo_position"] = cached
+    return cached

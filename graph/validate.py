@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import difflib
 
-import networkx as nx
-
 from graph.errors import (
     CycleError,
     DanglingReferenceError,
@@ -20,7 +18,7 @@ from graph.errors import (
 )
 from graph.model import Roadmap
 
-__all__ = ["check_graph", "format_cycle"]
+__all__ = ["check_graph", "format_cycle", "topological_order"]
 
 
 def format_cycle(cycle: list[str]) -> str:
@@ -35,7 +33,7 @@ def format_cycle(cycle: list[str]) -> str:
 
 
 def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
-    """Check the whole roadmap; add edges to ``roadmap.graph``; return every problem.
+    """Check the whole roadmap; add its edges; return every problem.
 
     Missing lab scripts go to ``roadmap.warnings`` (or are problems when ``strict``).
     """
@@ -44,7 +42,6 @@ def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
     section_ids = {s.id for s in roadmap.sections}
     if not section_ids:
         problems.append(SchemaError("no sections.yaml was found in any roadmap folder"))
-    g = roadmap.graph
     for nid, node in nodes.items():
         f = files[nid]
         if section_ids and node.section not in section_ids:
@@ -65,17 +62,31 @@ def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
                         f"{f}: field '{field}': {nid!r} names unknown id {ref!r}"
                         + (f"; did you mean {hint[0]!r}?" if hint else "")))
                 elif field == "prerequisites":
-                    g.add_edge(ref, nid)
+                    roadmap.add_edge(ref, nid)
     _check_cycles(roadmap, problems)
     _check_aliases(roadmap, problems)
     _check_labs(roadmap, problems, strict)
     return problems
 
 
+def topological_order(roadmap: Roadmap) -> list[str] | None:
+    """Kahn's algorithm on the adjacency dicts; None when there is a cycle."""
+    indeg = {n: len(p) for n, p in roadmap.pred.items()}
+    order = [n for n, d in indeg.items() if d == 0]
+    for n in order:  # the list grows while we walk it
+        for s in roadmap.succ[n]:
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                order.append(s)
+    return order if len(order) == len(indeg) else None
+
+
 def _check_cycles(roadmap: Roadmap, problems: list[RoadmapError]) -> None:
-    g = roadmap.graph
-    if nx.is_directed_acyclic_graph(g):
+    if topological_order(roadmap) is not None:
         return
+    import networkx as nx  # only on the error path
+
+    g = roadmap.graph
     for comp in nx.strongly_connected_components(g):
         if len(comp) < 2:
             continue
