@@ -1,0 +1,286 @@
+"""Mixed precision training: autocast (bf16/fp16), GradScaler, loss parity, speed and memory.
+
+Tensor cores multiply bf16/fp16 matrices many times faster than fp32, and half-width
+activations halve the memory they take. ``torch.autocast`` runs each op in the precision
+that suits it (matmuls in bf16/fp16, reductions and norms in fp32) while the weights and
+the optimizer stay in fp32. fp16 has a small range, so small gradients underflow: a
+GradScaler multiplies the loss by a scale S before backward, divides the gradients by S
+before the optimizer step, skips the step and halves S when a gradient is inf/NaN, and
+doubles S after ``growth_interval`` clean steps. bf16 has fp32's range and needs no scaler.
+
+This lab trains the same small GPT-style transformer from the same initial weights on the
+same batches in strict fp32, TF32 (GPU), bf16 and fp16 autocast, and checks that the AMP
+losses match fp32 within a stated tolerance; injects an inf gradient and checks the step
+is skipped and the scale halved; replays GradScaler's scale rule by hand against the real
+one; and on a GPU measures step time and peak memory (bf16 must use less memory).
+
+$ python labs/mixed_precision.py --quick
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+
+import kit
+import matplotlib
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+EXERCISES = ("amp_train_step", "update_loss_scale")
+
+
+@dataclass
+class Config:
+    d_model: int = 2048  # width; large enough that matmuls dominate on an H100
+    n_layers: int = 4  # transformer blocks
+    n_heads: int = 16  # head dim 128, what flash attention likes
+    vocab: int = 1024  # tokens; the target is a fixed permutation of the input token
+    batch: int = 8  # sequences per step
+    seq: int = 1024  # tokens per sequence: batch*seq = 8192 tokens, compute bound
+    steps: int = 40  # training steps per precision mode
+    warmup: int = 5  # steps not timed (allocator, cuBLAS heuristics, autotuning)
+    lr: float = 3e-4  # AdamW learning rate
+    loss_rtol: float = 0.03  # CS231n rel. error of final loss vs fp32 (about 6% apart)
+    loss_atol: float = 0.02  # or this absolute gap in nats
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block: causal self-attention then an MLP."""
+
+    def __init__(self, d: int, heads: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, T, d)
+        B, T, d = x.shape
+        qkv = self.qkv(self.ln1(x)).view(B, T, 3, self.heads, d // self.heads)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4)  # each (B, heads, T, d/heads)
+        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, heads, T, d/heads)
+        x = x + self.proj(a.transpose(1, 2).reshape(B, T, d))
+        return x + self.mlp(self.ln2(x))
+
+
+class TinyGPT(nn.Module):
+    def __init__(self, cfg: Config) -> None:
+        super().__init__()
+        self.tok = nn.Embedding(cfg.vocab, cfg.d_model)
+        self.pos = nn.Parameter(0.02 * torch.randn(cfg.seq, cfg.d_model))
+        self.blocks = nn.Sequential(*[Block(cfg.d_model, cfg.n_heads) for _ in range(cfg.n_layers)])
+        self.ln = nn.LayerNorm(cfg.d_model)
+        self.head = nn.Linear(cfg.d_model, cfg.vocab)
+
+    def forward(self, idx: torch.Tensor) -> torch.Tensor:  # (B, T) -> (B, T, vocab)
+        x = self.tok(idx) + self.pos[: idx.shape[1]]
+        return self.head(self.ln(self.blocks(x)))
+
+
+def amp_train_step(model, opt, scaler, x, y, dtype) -> torch.Tensor:
+    """One training step; ``dtype`` None = plain fp32, else autocast to bf16/fp16.
+
+    Run forward and loss (cross-entropy over the (B, T, vocab) logits) under autocast, then
+    backward through the scaler, step through the scaler and update its scale. Return the
+    loss as a detached tensor (no .item(): that would sync the GPU every step).
+    """
+    opt.zero_grad(set_to_none=True)
+    with torch.autocast(device_type=x.device.type, dtype=dtype or torch.float32,
+                        enabled=dtype is not None):
+        logits = model(x)  # (B, T, vocab) in bf16/fp16 under autocast
+        loss = F.cross_entropy(logits.float().flatten(0, 1), y.flatten())  # fp32 softmax
+    scaler.scale(loss).backward()  # gradients of S * loss
+    scaler.step(opt)  # unscale; skip the step if any grad is inf/NaN
+    scaler.update()  # halve S after a skip, double it after growth_interval clean steps
+    return loss.detach()
+
+
+def update_loss_scale(scale: float, tracker: int, found_inf: bool, growth_factor: float,
+                      backoff_factor: float, growth_interval: int) -> tuple[float, int]:
+    """GradScaler's dynamic loss-scale rule; returns the new (scale, clean-step tracker)."""
+    if found_inf:
+        return scale * backoff_factor, 0
+    tracker += 1
+    if tracker == growth_interval:
+        return scale * growth_factor, 0
+    return scale, tracker
+
+
+def set_tf32(enabled: bool) -> None:
+    """TF32 for fp32 matmuls on/off, with the new API where torch has it (never mix both)."""
+    if hasattr(torch.backends.cuda.matmul, "fp32_precision"):
+        torch.backends.cuda.matmul.fp32_precision = "tf32" if enabled else "ieee"
+        torch.backends.cudnn.fp32_precision = "tf32" if enabled else "ieee"
+    else:
+        torch.backends.cuda.matmul.allow_tf32 = enabled
+        torch.backends.cudnn.allow_tf32 = enabled
+
+
+def train(lab, cfg, base, mode, dtype, use_scaler) -> dict:
+    """Train a copy of ``base`` for cfg.steps on the same batches; time, peak memory, losses."""
+    dev, cuda = lab.torch_device, lab.device == "cuda"
+    model = copy.deepcopy(base)  # same initial weights in every mode
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, fused=cuda)
+    scaler = torch.amp.GradScaler(lab.device, init_scale=2.0**12, enabled=use_scaler)
+    if cuda:
+        set_tf32(mode == "tf32")
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    perm = torch.randperm(cfg.vocab, generator=torch.Generator().manual_seed(lab.seed)).to(dev)
+    gen = torch.Generator(device=dev).manual_seed(lab.seed)  # same batches in every mode
+
+    def step() -> torch.Tensor:
+        x = torch.randint(cfg.vocab, (cfg.batch, cfg.seq), device=dev, generator=gen)
+        return amp_train_step(model, opt, scaler, x, perm[x], dtype)
+
+    out = {"mode": mode, "losses": None, "step_s": float("nan"), "peak_mem": float("nan")}
+    with lab.guard(f"amp_train_step runs ({mode})"):
+        losses = [step() for _ in range(cfg.warmup)]
+        with lab.timer() as t:  # syncs CUDA at both ends: time only the steady state
+            losses += [step() for _ in range(cfg.steps - cfg.warmup)]
+        out["losses"] = torch.stack(losses).float().cpu()
+        out["step_s"] = t.seconds / (cfg.steps - cfg.warmup)
+    if cuda:
+        out["peak_mem"] = torch.cuda.max_memory_allocated()
+        set_tf32(False)
+    return out
+
+
+def check_scaler(lab) -> None:
+    """Inject an inf gradient into amp_train_step; replay GradScaler's scale rule by hand."""
+    dev = lab.torch_device
+    small = Config(d_model=32, n_layers=1, n_heads=4, vocab=32, batch=4, seq=16)
+    x = torch.randint(small.vocab, (small.batch, small.seq), device=dev)
+    y = (x * 7 + 3) % small.vocab
+
+    def setup(growth_interval: int):
+        model = TinyGPT(small).to(dev)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        scaler = torch.amp.GradScaler(lab.device, init_scale=256.0,
+                                      growth_interval=growth_interval)
+        return model, list(model.parameters()), opt, scaler
+
+    def poison(model):  # every gradient of the head's weight becomes inf
+        return model.head.weight.register_hook(lambda g: torch.full_like(g, float("inf")))
+
+    with lab.guard("amp_train_step runs (fp16 + GradScaler)"):
+        model, params, opt, scaler = setup(2000)
+        for _ in range(2):
+            amp_train_step(model, opt, scaler, x, y, torch.float16)
+        before = [p.detach().clone() for p in params]
+        steps_before, s0 = opt.state[params[0]]["step"].item(), scaler.get_scale()
+        hook = poison(model)
+        loss = amp_train_step(model, opt, scaler, x, y, torch.float16)
+        hook.remove()
+        same = all(torch.equal(b, p) for b, p in zip(before, params, strict=True))
+        lab.check("inf step: no parameter changed", same, "unchanged",
+                  "unchanged" if same else "changed")
+        lab.check_equal("inf step: optimizer step count unchanged",
+                        opt.state[params[0]]["step"].item(), steps_before)
+        lab.check_close("inf step: scale halved", scaler.get_scale(), s0 * 0.5, rtol=0)
+        lab.check("inf step: returned loss is finite", bool(torch.isfinite(loss)), "finite",
+                  float(loss))
+        amp_train_step(model, opt, scaler, x, y, torch.float16)
+        lab.check("next clean step updates, parameters finite",
+                  not torch.equal(before[0], params[0])
+                  and all(bool(torch.isfinite(p).all()) for p in params), "moved, finite",
+                  "see parameters")
+
+    # the oracle for update_loss_scale: a real GradScaler driven by a reference step
+    model, params, opt, scaler = setup(2)
+    inject = [False, False, True, False, False, False, True, True, False, False, False]
+    skipped, scales = [], []
+    for bad in inject:
+        before = params[0].detach().clone()
+        hook = poison(model) if bad else None
+        opt.zero_grad(set_to_none=True)
+        with torch.autocast(device_type=lab.device, dtype=torch.float16):
+            loss = F.cross_entropy(model(x).float().flatten(0, 1), y.flatten())
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+        if hook is not None:
+            hook.remove()
+        skipped.append(torch.equal(before, params[0]))  # skipped = no parameter moved
+        scales.append(scaler.get_scale())
+    lab.check_equal("GradScaler skipped exactly the injected steps", skipped, inject)
+    lab.log(f"  GradScaler scales: {scales}")
+    with lab.guard("update_loss_scale runs"):
+        s, tracker, mine = 256.0, 0, []
+        for found_inf in skipped:
+            s, tracker = update_loss_scale(s, tracker, found_inf, 2.0, 0.5, 2)
+            mine.append(s)
+        lab.check_close("hand scale rule = GradScaler's scales", mine, scales, rtol=0)
+
+
+def body(lab: kit.Lab) -> None:
+    cuda = lab.device == "cuda"
+    cfg = Config()  # GPU sizes; a CPU gets a small model (quick: tiny)
+    if not cuda:
+        cfg = Config(d_model=lab.pick(32, 64), n_layers=lab.pick(1, 2), n_heads=lab.pick(2, 4),
+                     vocab=lab.pick(64, 128), batch=lab.pick(8, 16), seq=lab.pick(16, 32),
+                     steps=lab.pick(16, 30), warmup=lab.pick(2, 5), lr=lab.pick(3e-3, 2e-3))
+    lab.section("GradScaler: an injected inf is skipped and halves the scale")
+    check_scaler(lab)
+
+    lab.section(f"same model, same batches: fp32 vs AMP ({lab.device})")
+    base = TinyGPT(cfg).to(lab.torch_device)
+    modes = [("fp32", None, False)] + ([("tf32", None, False)] if cuda else []) \
+        + [("bf16", torch.bfloat16, False), ("fp16", torch.float16, True)]
+    runs = {}
+    for mode, dtype, scaled in modes:
+        t0 = time.perf_counter()
+        runs[mode] = r = train(lab, cfg, base, mode, dtype, scaled)
+        if r["losses"] is None:
+            continue
+        lab.log(f"  {mode}: loss {r['losses'][0]:.3f} -> {r['losses'][-5:].mean():.3f}, "
+                f"{1e3 * r['step_s']:.2f} ms/step ({time.perf_counter() - t0:.1f} s)")
+        lab.metric(f"step_ms_{mode}", 1e3 * r["step_s"], "ms")
+    ref = runs["fp32"]["losses"]
+    if ref is None:
+        return
+    lab.check_le("fp32 learns: final loss / first loss", float(ref[-5:].mean() / ref[0]), 0.7)
+    for mode in [m for m, *_ in modes[1:] if runs[m]["losses"] is not None]:
+        lab.check_close(f"{mode} final loss = fp32's", runs[mode]["losses"][-5:].mean(),
+                        ref[-5:].mean(), rtol=cfg.loss_rtol, atol=cfg.loss_atol)
+    if cuda:
+        fp32, bf16 = runs["fp32"], runs["bf16"]
+        for mode in runs:
+            lab.metric(f"peak_mem_{mode}", runs[mode]["peak_mem"] / 2**30, "GiB")
+        lab.metric("speedup_bf16_vs_fp32", fp32["step_s"] / bf16["step_s"], "x")
+        lab.metric("speedup_bf16_vs_tf32", runs["tf32"]["step_s"] / bf16["step_s"], "x")
+        lab.metric("speedup_fp16_vs_fp32", fp32["step_s"] / runs["fp16"]["step_s"], "x")
+        lab.check_le("bf16 peak memory < fp32's (ratio)", bf16["peak_mem"] / fp32["peak_mem"],
+                     0.95)
+        lab.check_ge("bf16 step faster than strict fp32 (speed-up)",
+                     fp32["step_s"] / bf16["step_s"], 1.5, "targets on H100/H200: >= 4x vs "
+                     "fp32, >= 1.6x vs TF32 (recorded as metrics)")
+    else:
+        lab.note("speed and memory are measured on a GPU only: CPU autocast saves neither")
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.4))
+    for (mode, r), style in zip(runs.items(), ["-", "--", ":", "-."], strict=False):
+        if r["losses"] is not None:
+            a1.plot(r["losses"].numpy(), style, label=mode)
+    a1.set(xlabel="step", ylabel="cross-entropy", title="same init, same batches")
+    a1.legend()
+    names = [m for m in runs if runs[m]["losses"] is not None]
+    bars = a2.bar(names, [1e3 * runs[m]["step_s"] for m in names], color="tab:orange")
+    if cuda:  # peak memory on top of each bar
+        a2.bar_label(bars, [f"{runs[m]['peak_mem'] / 2**30:.1f} GiB" for m in names])
+    a2.set(ylabel="ms / step", title=f"step time on {lab.device}")
+    lab.savefig(fig, "amp_loss_and_speed.png")
+
+
+def main(argv: list[str] | None = None) -> int:
+    return kit.run("mixed-precision", body, globals(), argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
