@@ -102,7 +102,8 @@ def body(lab: kit.Lab) -> None:
     from sklearn.linear_model import Perceptron  # oracle: same rule, same sample order
 
     lab.section("perceptron on linearly separable data")
-    w_true, b_true = rng.normal(size=2), 0.5  # the planted separator
+    w_true = rng.normal(size=2)
+    w_true, b_true = w_true / np.linalg.norm(w_true), 0.3  # planted separator, unit normal
     X, y = separable_data(rng, cfg.n_points, cfg.margin, w_true, b_true)
     X_test, y_test = separable_data(rng, cfg.n_points, 0.0, w_true, b_true)
     R = float(np.max(np.linalg.norm(np.c_[X, np.ones(len(X))], axis=1)))  # radius of (x, 1)
