@@ -56,7 +56,7 @@ from sqlalchemy import (
     Text,
     event,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.types import TypeDecorator
 
@@ -937,33 +937,12 @@ class Store:
 
     def _change(self, conn: Connection, user: str, node: str, status: str | None,
                 note: str | None) -> StatusChange:
-        """The hot path of a status change: one SELECT, one upsert, one event."""
-        pg = conn.dialect.name == "postgresql"
-        # the user's id and their old row; on PostgreSQL the user's row is locked so that
-        # concurrent changes of one user's progress take turns (the old status stays
-        # true even for a node's first change); SQLite writers take turns already
-        row = conn.execute(_SEL_CHANGE_PG if pg else _SEL_CHANGE,
-                           {"name": user, "node": node}).first()
-        if row is None:
-            self._uid(conn, user)  # raises for an unknown user, adds the local profile
-            row = conn.execute(_SEL_CHANGE_PG if pg else _SEL_CHANGE,
-                               {"name": user, "node": node}).first()
-            assert row is not None
-        uid, old_status, old_note = row
-        at = _now()  # taken under the lock, so that times follow the order of the changes
-        old_note = old_note if old_status is not None else ""
-        status = status or old_status or "todo"
-        new_note = old_note if note is None else note
-        if old_status == status and old_note == new_note:
-            return StatusChange(user, node, old_status, status, new_note, at, False)
-        conn.execute(_UPSERT_PG if pg else _UPSERT_SQLITE,
-                     {"user_id": uid, "node_id": node, "status": status, "note": new_note,
-                      "created_at": at, "updated_at": at})
-        conn.execute(_INS_EVENT, {
-            "at": at, "user_id": uid, "kind": "status" if old_status != status else "note",
-            "node_id": node, "from_status": old_status, "to_status": status,
-            "note": new_note if new_note != old_note else None})
-        return StatusChange(user, node, old_status, status, new_note, at, True)
+        ch = _write_status(conn, user, node, status, note)
+        if ch is None:  # no such user
+            self._uid(conn, user)  # raises, or adds the local profile
+            ch = _write_status(conn, user, node, status, note)
+            assert ch is not None
+        return ch
 
     def statuses(self, user: str) -> dict[str, NodeStatus]:
         """A user's recorded statuses by node id (nodes never touched are absent)."""
@@ -1041,7 +1020,7 @@ class Store:
             uid = _user_id(conn, name)
             if uid is None:
                 uid = _insert_user(conn, name, None, _now())
-            rid, _new = _insert_run(conn, uid, data, dedupe=False)
+            rid, _new = _insert_run(conn, uid, name, data, dedupe=False)
             return rid
 
     def runs(self, user: str | None = None, node: str | None = None) -> list[RunSummary]:
@@ -1106,7 +1085,7 @@ class Store:
                     uid = _insert_user(conn, name, None, _now())
                 if self.roadmap is not None:
                     data["node"] = self.roadmap.alias_map.get(data["node"], data["node"])
-                _rid, new = _insert_run(conn, uid, data, dedupe=True)
+                _rid, new = _insert_run(conn, uid, name, data, dedupe=True)
                 if new:
                     report.imported += 1
                 else:
@@ -1430,16 +1409,8 @@ def _unknown(conn: Connection, table: Table, name: str, what: str) -> NodeNotFou
                         what=what)
 
 
-def _progress_row(conn: Connection, uid: int, node: str, lock: bool = False) -> Any:
-    """A user's row for a node; with ``lock``, for a change (the old status stays true).
-
-    On PostgreSQL the user's row is locked (``FOR NO KEY UPDATE``) so that concurrent
-    changes of one user's progress take turns, including the first one of a node, whose
-    row does not exist yet; SQLite writers already take turns (``BEGIN IMMEDIATE``).
-    """
-    if lock and conn.dialect.name == "postgresql":
-        conn.execute(sa.select(users_t.c.id).where(users_t.c.id == uid)
-                     .with_for_update(key_share=True))
+def _progress_row(conn: Connection, uid: int, node: str) -> Any:
+    """A user's row for a node, or None."""
     q = sa.select(progress_t.c.status, progress_t.c.note, progress_t.c.created_at).where(
         progress_t.c.user_id == uid, progress_t.c.node_id == node)
     return conn.execute(q).first()
@@ -1453,16 +1424,94 @@ def _prepared_upsert(dialect: Any) -> Any:
               "updated_at": ins.excluded.updated_at})
 
 
-# statements of the hot path, built once
+# Statements of the hot path, built once. SQLite: the user's id and old row in one SELECT
+# (writers already take turns: BEGIN IMMEDIATE), then an upsert and the event.
 _SEL_CHANGE = (
     sa.select(users_t.c.id, progress_t.c.status, progress_t.c.note)
     .select_from(users_t.outerjoin(progress_t, sa.and_(
         progress_t.c.user_id == users_t.c.id, progress_t.c.node_id == sa.bindparam("node"))))
     .where(users_t.c.name == sa.bindparam("name")))
-_SEL_CHANGE_PG = _SEL_CHANGE.with_for_update(of=users_t, key_share=True)
 _UPSERT_SQLITE = _prepared_upsert(sqlite)
-_UPSERT_PG = _prepared_upsert(postgresql)
 _INS_EVENT = events_t.insert()
+# PostgreSQL: lock the row itself (FOR UPDATE re-reads the latest committed version after
+# a wait, so the old status is always the true one); a node's first change inserts the row
+# unless a concurrent transaction just did (then lock that one). The change and its event
+# go in one statement.
+_PG_SEL_LOCK = (
+    sa.select(progress_t.c.user_id, progress_t.c.status, progress_t.c.note)
+    .join(users_t, users_t.c.id == progress_t.c.user_id)
+    .where(users_t.c.name == sa.bindparam("name"), progress_t.c.node_id == sa.bindparam("node"))
+    .with_for_update(of=progress_t))
+_PG_INSERT_NEW = sa.text("""
+    WITH ins AS (
+        INSERT INTO node_progress (user_id, node_id, status, note, created_at, updated_at)
+        SELECT id, :node, :status, :note, :at, :at FROM users WHERE name = :name
+        ON CONFLICT (user_id, node_id) DO NOTHING
+        RETURNING user_id)
+    INSERT INTO events (at, user_id, kind, node_id, from_status, to_status, note)
+    SELECT :at, user_id, :kind, :node, NULL, :status, :ev_note FROM ins
+    RETURNING user_id""")
+_PG_UPDATE = sa.text("""
+    WITH up AS (
+        UPDATE node_progress SET status = :status, note = :note, updated_at = :at
+        WHERE user_id = :uid AND node_id = :node
+        RETURNING user_id)
+    INSERT INTO events (at, user_id, kind, node_id, from_status, to_status, note)
+    SELECT :at, user_id, :kind, :node, :from_status, :status, :ev_note FROM up""")
+
+
+def _write_status(conn: Connection, user: str, node: str, status: str | None,
+                  note: str | None, verified_at: datetime | None = None
+                  ) -> StatusChange | None:
+    """Change a user's status and/or note of a node and append the event.
+
+    ``status`` None keeps the status (``todo`` for a new row), ``note`` None keeps the
+    note. With ``verified_at``, the change is a lab verification: a ``verified`` event at
+    that time, even when the node was done already. Returns None when ``user`` does not
+    exist; a change that changes nothing writes nothing.
+    """
+    pg = conn.dialect.name == "postgresql"
+    if pg:
+        row = conn.execute(_PG_SEL_LOCK, {"name": user, "node": node}).first()
+        if row is None:  # a first change: insert, unless someone else just did
+            at = verified_at or _now()
+            new_status, new_note = status or "todo", note or ""
+            inserted = conn.execute(_PG_INSERT_NEW, {
+                "name": user, "node": node, "status": new_status, "note": new_note,
+                "at": at, "kind": "verified" if verified_at else "status",
+                "ev_note": (new_note or None) if not verified_at else None}).first()
+            if inserted is not None:
+                return StatusChange(user, node, None, new_status, new_note, at, True)
+            row = conn.execute(_PG_SEL_LOCK, {"name": user, "node": node}).first()
+            if row is None:
+                return None
+    else:
+        row = conn.execute(_SEL_CHANGE, {"name": user, "node": node}).first()
+        if row is None:
+            return None
+    uid, old_status, old_note = row
+    at = verified_at or _now()  # taken under the lock: times follow the order of changes
+    old_note = old_note if old_status is not None else ""
+    new_status = status or old_status or "todo"
+    new_note = old_note if note is None else note
+    same = old_status == new_status and old_note == new_note
+    if same and not verified_at:
+        return StatusChange(user, node, old_status, new_status, new_note, at, False)
+    kind = "verified" if verified_at else "status" if old_status != new_status else "note"
+    event = {"at": at, "user_id": uid, "kind": kind, "node_id": node,
+             "from_status": old_status, "to_status": new_status,
+             "note": new_note if new_note != old_note else None}
+    if same:  # verified, and done already: only the event
+        conn.execute(_INS_EVENT, event)
+    elif pg:
+        conn.execute(_PG_UPDATE, {"uid": uid, "node": node, "status": new_status,
+                                  "note": new_note, "at": at, "kind": kind,
+                                  "from_status": old_status, "ev_note": event["note"]})
+    else:
+        conn.execute(_UPSERT_SQLITE, {"user_id": uid, "node_id": node, "status": new_status,
+                                      "note": new_note, "created_at": at, "updated_at": at})
+        conn.execute(_INS_EVENT, event)
+    return StatusChange(user, node, old_status, new_status, new_note, at, True)
 
 
 def _verified_nodes(conn: Connection, uids: Iterable[int] | None) -> dict[int, set[str]]:
@@ -1530,7 +1579,7 @@ def _run_fields(run: Any) -> dict[str, Any]:
     }
 
 
-def _insert_run(conn: Connection, uid: int, data: dict[str, Any], dedupe: bool
+def _insert_run(conn: Connection, uid: int, user: str, data: dict[str, Any], dedupe: bool
                 ) -> tuple[int, bool]:
     """Insert a run (with ``dedupe``, unless recorded already) and verify the node.
 
@@ -1548,18 +1597,8 @@ def _insert_run(conn: Connection, uid: int, data: dict[str, Any], dedupe: bool
         runs_t.c.solution == "learner").limit(1)).first() is not None
     rid = _inserted_id(conn.execute(runs_t.insert().values(user_id=uid, node_id=node, **data)))
     if verifies and not already:
-        at = data["finished_at"] or data["started_at"]
-        old = _progress_row(conn, uid, node, lock=True)
-        old_status = old.status if old is not None else None
-        if old_status != "done":
-            pg = conn.dialect.name == "postgresql"
-            conn.execute(_UPSERT_PG if pg else _UPSERT_SQLITE, {
-                "user_id": uid, "node_id": node, "status": "done",
-                "note": old.note if old is not None else "", "created_at": at,
-                "updated_at": at})
-        conn.execute(events_t.insert().values(
-            at=at, user_id=uid, kind="verified", node_id=node, from_status=old_status,
-            to_status="done", note=None))
+        _write_status(conn, user, node, "done", None,
+                      verified_at=data["finished_at"] or data["started_at"])
     return rid, True
 
 
