@@ -315,23 +315,30 @@ class Cell:
 
 @dataclass
 class SkillMatrix:
-    """Members x nodes; ``cells`` holds only the cells with a status or a verified run."""
+    """Members x nodes.
+
+    ``cells`` maps a member to their recorded cells by node (a status or a verified run);
+    every other cell is todo and unverified.
+    """
 
     team: str
     members: list[str]
     nodes: list[str]
-    cells: dict[tuple[str, str], Cell]
+    cells: dict[str, dict[str, Cell]]
 
     def cell(self, member: str, node: str) -> Cell:
         """The cell of ``member`` and ``node`` (todo when nothing is recorded)."""
-        return self.cells.get((member, node), _TODO)
+        return self.cells.get(member, _NOTHING).get(node, _TODO)
 
     def row(self, member: str) -> list[Cell]:
         """A member's cells in node order."""
-        return [self.cell(member, n) for n in self.nodes]
+        mine = self.cells.get(member, _NOTHING)
+        return [mine.get(n, _TODO) for n in self.nodes]
 
 
 _TODO = Cell()
+_NOTHING: dict[str, Cell] = {}
+_CELLS = {(s, v): Cell(s, v) for s in STATUSES for v in (False, True)}  # shared, immutable
 
 
 @dataclass(frozen=True)
@@ -403,7 +410,8 @@ def _schema_v1(md: MetaData) -> None:
           Column("note", Text, nullable=False, default=""),
           Column("created_at", UTCDateTime, nullable=False),
           Column("updated_at", UTCDateTime, nullable=False),
-          Index("ix_node_progress_node", "node_id"))
+          Index("ix_node_progress_node", "node_id"),
+          sqlite_with_rowid=False)  # rows clustered by (user, node): a user's are adjacent
     Table("events", md,
           Column("id", Integer, primary_key=True),
           Column("at", UTCDateTime, nullable=False),
@@ -1926,13 +1934,17 @@ def skill_matrix(roadmap: Roadmap, store: Store, team: str) -> SkillMatrix:
             sa.select(runs_t.c.user_id, runs_t.c.node_id).distinct().where(
                 runs_t.c.user_id.in_(member_ids), runs_t.c.status == "pass",
                 runs_t.c.solution == "learner")).all()
-    vset = {(members[u], n) for u, n in verified if n in known}
-    cells = {(members[u], n): Cell(s, (members[u], n) in vset)
-             for u, n, s in rows if n in known}
-    for key in vset:
-        if key not in cells:
-            cells[key] = Cell("todo", True)
-    return SkillMatrix(team, list(members.values()), nodes, cells)
+    by_uid: dict[int, dict[str, Cell]] = {uid: {} for uid in members}
+    plain = {s: _CELLS[s, False] for s in STATUSES}
+    for uid, node, status in rows:
+        if node in known:
+            by_uid[uid][node] = plain[status]
+    for uid, node in verified:
+        if node in known:
+            mine = by_uid[uid]
+            mine[node] = _CELLS[mine[node].status if node in mine else "todo", True]
+    return SkillMatrix(team, list(members.values()), nodes,
+                       {members[uid]: mine for uid, mine in by_uid.items()})
 
 
 def uncovered_nodes(roadmap: Roadmap, store: Store, team: str) -> list[str]:
