@@ -1065,6 +1065,10 @@ class Store:
         if not path.is_file():
             return report
         key = f"lab_history_offset:{path.resolve()}"
+        with self._guard(), self._read() as conn:  # nothing new: no write lock taken
+            done = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == key)).scalar()
+        if done is not None and int(done) == path.stat().st_size:
+            return report
         with self._guard(), self._write() as conn:
             offset = int(conn.execute(sa.select(meta_t.c.value)
                                       .where(meta_t.c.key == key)).scalar() or 0)
