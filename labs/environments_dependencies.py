@@ -131,7 +131,7 @@ def brute_force(requirements: list[str], index: dict) -> list[dict]:
                for r, q in parsed.items() for v in index.get(q.name, {})}
     out = []
     for combo in itertools.product(*[[None, *index[n]] for n in names]):
-        sol = {n: v for n, v in zip(names, combo) if v is not None}
+        sol = {n: v for n, v in zip(names, combo, strict=True) if v is not None}
         reqs = list(requirements) + [d for n, v in sol.items() for d in index[n][v]]
         if {parsed[r].name for r in reqs} == set(sol) and all(
                 allowed[r, sol[parsed[r].name]] for r in reqs):

@@ -167,7 +167,7 @@ def body(lab: kit.Lab) -> None:
         grads = torch.autograd.grad(loss, list(params.values()))
         ref_losses.append(loss.item())
         params = {k: (p - cfg.lr * gr).detach().requires_grad_()
-                  for (k, p), gr in zip(params.items(), grads)}
+                  for (k, p), gr in zip(params.items(), grads, strict=True)}
     with lab.guard("train runs"):
         got = train(m64, X64, y64, 3, cfg.lr)
         lab.check_close("first 3 losses = functional SGD", got, ref_losses, rtol=1e-10)

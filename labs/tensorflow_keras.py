@@ -163,7 +163,7 @@ def _keras_part(lab: kit.Lab, cfg: Config, keras, rng: np.random.Generator) -> N
         model.save(path)
         loaded = keras.models.load_model(path)
         same = all(np.array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(c))
-                   for a, c in zip(model.weights, loaded.weights))
+                   for a, c in zip(model.weights, loaded.weights, strict=True))
         lab.check("weights round-trip through .keras save/load", same, "identical",
                   "identical" if same else "different")
         lab.check_close("loaded model predicts the same", loaded.predict(Xte, verbose=0), probs,

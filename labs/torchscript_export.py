@@ -113,7 +113,7 @@ def body(lab: kit.Lab) -> None:
         lab.metric("graph_ops", sum(ops.values()))
         lab.check("batch dimension is symbolic (range_constraints)",
                   len(ep.range_constraints) >= 1, ">= 1 symbol", dict(ep.range_constraints))
-        for b, x, want in zip(batches, inputs, eager):
+        for b, x, want in zip(batches, inputs, eager, strict=True):
             with lab.guard(f"exported program runs at batch {b}"):
                 lab.check_close(f"exported = eager, batch {b}", ep.module()(x), want,
                                 rtol=cfg.rtol, atol=1e-6)
@@ -131,7 +131,7 @@ def body(lab: kit.Lab) -> None:
             torch.export.save(ep, path)
             loaded = torch.export.load(path)
             lab.metric("pt2_bytes", path.stat().st_size, "B")
-            for b, x, want in zip(batches, inputs, eager):
+            for b, x, want in zip(batches, inputs, eager, strict=True):
                 with lab.guard(f"loaded program runs at batch {b}"):
                     lab.check_close(f"loaded = eager, batch {b}", loaded.module()(x), want,
                                     rtol=cfg.rtol, atol=1e-6)
@@ -175,7 +175,8 @@ def _torchscript(lab: kit.Lab, model: nn.Module, inputs: list, eager: list) -> N
             buf.seek(0)
             reloaded = torch.jit.load(buf, map_location=lab.device)
             with torch.no_grad():
-                diff = max(float((reloaded(x) - e).abs().max()) for x, e in zip(inputs, eager))
+                diff = max(float((reloaded(x) - e).abs().max())
+                           for x, e in zip(inputs, eager, strict=True))
         lab.metric("torchscript_max_abs_diff", diff)
         if caught:
             lab.note(f"TorchScript works but warns: {str(caught[0].message)[:120]}")
