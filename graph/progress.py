@@ -1046,6 +1046,13 @@ class Store:
                 q = q.where(runs_t.c.node_id == self.resolve_node(node))
             return [_run_summary(r) for r in conn.execute(q)]
 
+    def last_runs(self, user: str | None = None) -> dict[str, RunSummary]:
+        """The latest recorded run of each node (of ``user``, or of anyone)."""
+        latest: dict[str, RunSummary] = {}
+        for r in self.runs(user):  # oldest first: later ones replace earlier ones
+            latest[r.node] = r
+        return latest
+
     def verified(self, user: str) -> set[str]:
         """Nodes a user has passed with their own solution."""
         with self._guard(), self._read() as conn:
@@ -1123,9 +1130,9 @@ class Store:
             return 0
         with self._guard():
             with self._read() as conn:
-                hit = any(conn.execute(sa.select(t.c.node_id).where(
-                    t.c.node_id.in_(olds)).limit(1)).first()
-                    for t in (progress_t, events_t, runs_t))
+                hit = conn.execute(sa.select(sa.or_(*(
+                    sa.exists().where(t.c.node_id.in_(olds))
+                    for t in (progress_t, events_t, runs_t))))).scalar()
             if not hit:
                 return 0
             with self._write() as conn:
@@ -1395,7 +1402,14 @@ def done_for(store: Store, user: str, roadmap: Roadmap | None = None) -> set[str
 
 
 def _schema_version(conn: Connection) -> int:
-    if not sa.inspect(conn).has_table(MIGRATION_TABLE.name):
+    """The recorded schema version; 0 for a database without the migration table."""
+    if conn.dialect.name == "postgresql":  # in the search path, as unqualified names are
+        exists = conn.execute(sa.text("SELECT to_regclass('schema_migrations')")).scalar()
+    else:
+        exists = conn.execute(sa.text(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        )).scalar()
+    if not exists:
         return 0
     return int(conn.execute(sa.select(sa.func.max(MIGRATION_TABLE.c.version))).scalar() or 0)
 

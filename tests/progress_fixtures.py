@@ -8,7 +8,6 @@ of its own. Import the fixtures with ``from tests.progress_fixtures import *``.
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,16 +15,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import graph.progress as gp
 from graph.loader import load_roadmap
 from graph.model import Roadmap
 from graph.progress import Store
 
-__all__ = ["ROOT", "PG_ENV", "small_roadmap", "roadmap_dir", "db_url", "store",
-           "other_url", "fresh_url", "pg_skip_reason", "write_roadmap", "SMALL"]
+__all__ = ["ROOT", "PG_ENV", "small_roadmap", "roadmap_dir", "pg_schemas", "db_url",
+           "empty_db_url", "other_url", "store", "pg_skip_reason", "write_roadmap", "SMALL"]
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ENV = "ROADMAP_TEST_PG_URL"
-PYTHON = sys.executable
 
 SECTIONS = """\
 sections:
@@ -77,70 +76,96 @@ def pg_skip_reason() -> str | None:
 
 
 class _PgSchemas:
-    """Creates one schema per test on the server in ROADMAP_TEST_PG_URL; drops them after."""
+    """Schemas on the server in ROADMAP_TEST_PG_URL, one per use; all dropped at the end.
+
+    ``empty()`` is a new schema with nothing in it (for the migration tests); ``reused()``
+    is a migrated schema kept for the session and emptied (DELETE) before each test,
+    which is much quicker than migrating a new one every time.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = sa.engine.make_url(url)
         if self.url.drivername == "postgresql":
             self.url = self.url.set(drivername="postgresql+psycopg")
         self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
-        try:
-            with self.engine.connect():
-                pass
-        except sa.exc.OperationalError as exc:  # set but unreachable: that is a failure
-            raise RuntimeError(f"{PG_ENV} is set but the server cannot be reached: "
-                               f"{str(exc.orig).strip()}") from None
+        self.created: list[str] = []
+        self.reusable: dict[str, str] = {}
 
-    def new(self) -> str:
-        name = "t_" + uuid.uuid4().hex[:12]
-        with self.engine.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    def _url(self, name: str) -> str:
         url = self.url.update_query_dict({"options": f"-csearch_path={name}"})
         return url.render_as_string(hide_password=False)
 
-    def drop(self, url: str) -> None:
+    def empty(self) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+        except sa.exc.OperationalError as exc:  # set but unreachable: that is a failure
+            raise RuntimeError(f"{PG_ENV} is set but the server cannot be reached: "
+                               f"{str(exc.orig).strip()}") from None
+        self.created.append(name)
+        return self._url(name)
+
+    def reused(self, tag: str) -> str:
+        url = self.reusable.get(tag)
+        if url is None:
+            url = self.reusable[tag] = self.empty()
+            Store(url).close()  # migrate once
+            return url
         name = sa.engine.make_url(url).query["options"].split("=", 1)[1]
+        with self.engine.begin() as conn:  # DELETE: quicker than TRUNCATE on tiny tables
+            for table in reversed(gp.METADATA.sorted_tables):
+                conn.execute(sa.text(f'DELETE FROM "{name}"."{table.name}"'))
+        return url
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
         with self.engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            for name in self.created:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        self.engine.dispose()
 
 
-_pg: _PgSchemas | None = None
+@pytest.fixture(scope="session")
+def pg_schemas() -> Iterator[_PgSchemas | None]:
+    """The PostgreSQL schemas of this session (None when ROADMAP_TEST_PG_URL is unset)."""
+    if pg_skip_reason():
+        yield None
+        return
+    pg = _PgSchemas(os.environ[PG_ENV])
+    yield pg
+    pg.drop_all()
 
 
-def _fresh(kind: str, tmp: Path, request: pytest.FixtureRequest, name: str) -> str:
-    global _pg
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / name}"
-    reason = pg_skip_reason()
-    if reason:
-        pytest.skip(reason)
-    if _pg is None:
-        _pg = _PgSchemas(os.environ[PG_ENV])
-    url = _pg.new()
-    pg = _pg
-    request.addfinalizer(lambda: pg.drop(url))
-    return url
+def _pg(pg_schemas: _PgSchemas | None) -> _PgSchemas:
+    if pg_schemas is None:
+        pytest.skip(pg_skip_reason() or "")
+    return pg_schemas
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database's URL: a SQLite file, or a fresh schema on the PostgreSQL server."""
-    return _fresh(request.param, tmp_path, request, "progress.sqlite3")
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_schemas) -> str:
+    """An empty, migrated database: a SQLite file, or a schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'progress.sqlite3'}"
+    return _pg(pg_schemas).reused("main")
 
 
 @pytest.fixture
-def other_url(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> str:
+def empty_db_url(db_url: str, tmp_path: Path, pg_schemas) -> str:
+    """A database with nothing in it, not even the schema, of the same kind as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    return _pg(pg_schemas).empty()
+
+
+@pytest.fixture
+def other_url(db_url: str, tmp_path: Path, pg_schemas) -> str:
     """A second empty database of the same kind as ``db_url``."""
-    kind = "sqlite" if db_url.startswith("sqlite") else "postgresql"
-    return _fresh(kind, tmp_path, request, "other.sqlite3")
-
-
-@pytest.fixture
-def fresh_url(request: pytest.FixtureRequest, db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A factory of further empty databases of the same kind as ``db_url``."""
-    kind = "sqlite" if db_url.startswith("sqlite") else "postgresql"
-    count = iter(range(1000))
-    return lambda: _fresh(kind, tmp_path, request, f"db{next(count)}.sqlite3")
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    return _pg(pg_schemas).reused("other")
 
 
 @pytest.fixture

@@ -191,6 +191,8 @@ def test_learner_pass_verifies_and_completes(store: Store) -> None:
     assert (runs[1].checks_passed, runs[1].checks_total) == (1, 2)
     assert runs[2].verified and not runs[0].verified
     assert runs[0].log_path == "/tmp/log.txt"
+    assert store.last_runs("ana")["tensors"].started_at == runs[-1].started_at
+    assert store.last_runs()["tensors"].user == "ana"
 
 
 def test_same_second_runs_are_both_kept(store: Store) -> None:
@@ -553,8 +555,8 @@ def test_import_failing_midway_changes_nothing(store: Store) -> None:
 # --------------------------------------------------------------------------- schema
 
 
-def test_fresh_schema_matches_the_code(db_url: str) -> None:
-    with Store(db_url) as s:
+def test_fresh_schema_matches_the_code(empty_db_url: str) -> None:
+    with Store(empty_db_url) as s:
         assert s.schema_version == gp.SCHEMA_VERSION
         insp = sa.inspect(s.engine)
         for name, table in gp.METADATA.tables.items():
@@ -563,8 +565,8 @@ def test_fresh_schema_matches_the_code(db_url: str) -> None:
                 i.name for i in table.indexes}, name
 
 
-def test_older_database_is_migrated_when_opened(db_url: str) -> None:
-    engine = sa.create_engine(db_url)
+def test_older_database_is_migrated_when_opened(empty_db_url: str) -> None:
+    engine = sa.create_engine(empty_db_url)
     now = datetime(2024, 6, 1, tzinfo=UTC)
     with engine.begin() as conn:
         assert gp._migrate(conn, upto=1) == [1]
@@ -574,22 +576,22 @@ def test_older_database_is_migrated_when_opened(db_url: str) -> None:
     with engine.connect() as conn:
         assert not sa.inspect(conn).has_table("lab_runs")
     engine.dispose()
-    with Store(db_url) as s:
+    with Store(empty_db_url) as s:
         assert s.schema_version == 2
         assert s.statuses("old")["intro"].note == "v1"
         s.record_run("old", run_dict("intro", "pass", "learner"))
         assert s.verified("old") == {"intro"}
 
 
-def test_newer_database_is_refused(db_url: str) -> None:
-    Store(db_url).close()
-    engine = sa.create_engine(db_url)
+def test_newer_database_is_refused(empty_db_url: str) -> None:
+    Store(empty_db_url).close()
+    engine = sa.create_engine(empty_db_url)
     with engine.begin() as conn:
         conn.execute(gp.MIGRATION_TABLE.insert().values(
             version=99, description="future", applied_at=datetime.now(UTC)))
     engine.dispose()
     with pytest.raises(ProgressError, match="schema version 99, newer than"):
-        Store(db_url)
+        Store(empty_db_url)
 
 
 # --------------------------------------------------------------------------- faults
