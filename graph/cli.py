@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from graph.cli_progress import register as register_progress_commands
 from graph.errors import RoadmapError, ValidationFailed
 from graph.loader import load_roadmap, read_roadmap
 from graph.model import Roadmap
@@ -62,13 +63,13 @@ def _done(roadmap: Roadmap, done: list[str] | None, user: str | None) -> set[str
     for d in done or []:
         ids.add(roadmap.get(d).id)
     if user is not None or os.environ.get("ROADMAP_USER"):
+        from graph.progress import current_user, done_for, open_store
+
+        store = open_store(roadmap=roadmap)
         try:
-            from graph.cli_progress import current_user, done_for
-            from graph.progress import open_store
-        except ImportError:
-            return ids
-        store = open_store()
-        ids |= done_for(store, current_user(user), roadmap)
+            ids |= done_for(store, current_user(user), roadmap)
+        finally:
+            store.close()
     return ids
 
 
@@ -232,10 +233,15 @@ def app_(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127
 @lab_app.command("list")
 def lab_list(roadmap_dirs: RoadmapDirs = None) -> None:
     """Every node's lab, whether it needs a GPU, and its last result."""
-    from graph.runner import missing_requirements, read_history
+    from graph.progress import open_store
+    from graph.runner import missing_requirements
 
     rm = _load(roadmap_dirs)
-    last = {r.get("node"): r for r in read_history()}
+    store = open_store(roadmap=rm)
+    try:
+        last = store.last_runs()
+    finally:
+        store.close()
     table = Table(title="labs", title_justify="left")
     for col in ("node", "lab", "gpu", "last result", "missing"):
         table.add_column(col)
@@ -245,7 +251,7 @@ def lab_list(roadmap_dirs: RoadmapDirs = None) -> None:
         if p is None or not p.is_file():
             script += " (missing)"
         r = last.get(n.id)
-        res = f"{r['status']} ({r['finished_at'][:16]})" if r else "-"
+        res = f"{r.status} ({r.started_at:%Y-%m-%d %H:%M})" if r else "-"
         table.add_row(n.id, script, n.lab.gpu if n.lab else "-", res,
                       ", ".join(missing_requirements(rm, n.id)))
     out.print(table)
@@ -306,32 +312,20 @@ def lab_start(node_id: str,
     out.print(f"wrote {target}\nthen: roadmap lab run {node.id} --quick --solution {target}")
 
 
-def _maybe_user() -> str | None:
-    try:
-        from graph.cli_progress import current_user
-    except ImportError:
-        return os.environ.get("ROADMAP_USER")
+def _maybe_user() -> str:
+    from graph.progress import current_user
+
     return current_user(None)
 
 
 def _recorder():  # type: ignore[no-untyped-def]
-    """Record runs in the progress store when it exists, else in the JSON-lines history."""
-    try:
-        from graph.progress import store_recorder
-    except ImportError:
-        return None
+    """Record runs in the progress store (it falls back to the JSON-lines history)."""
+    from graph.progress import store_recorder
+
     return store_recorder()
 
 
-def _register_extensions() -> None:
-    try:
-        from graph.cli_progress import register
-    except ImportError:
-        return
-    register(app)
-
-
-_register_extensions()
+register_progress_commands(app)
 
 
 def main() -> None:
