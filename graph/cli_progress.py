@@ -44,8 +44,8 @@ user_app = typer.Typer(no_args_is_help=True, help="Add, list and rename users.")
 team_app = typer.Typer(no_args_is_help=True, help="Teams: members, roles, skill matrix.")
 progress_app = typer.Typer(no_args_is_help=True,
                            help="Your progress: set statuses, show it, export and import it.")
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # ids and paths stay on one line
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DbOpt = Annotated[Optional[str], typer.Option(
     "--db", help="Database URL (postgresql://...) or SQLite file; default: ROADMAP_DB_URL, "
