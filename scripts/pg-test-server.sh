@@ -18,12 +18,11 @@ STATE=${ROADMAP_PG_STATE:-${TMPDIR:-/tmp}/roadmap-lab-pg.state}
 DB=roadmap_test
 SUPERUSER=roadmap
 
-die() { echo "pg-test-server: $*" >&2; exit "${2:-1}"; }
+die() { echo "pg-test-server: $1" >&2; exit "${2:-1}"; }
 
 find_bin() {
-    if [[ -n ${PG_BIN:-} ]]; then echo "$PG_BIN"; return; fi
-    local d
-    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    local d=${PG_BIN:-}
+    [[ -n $d ]] || d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
     [[ -n $d && -x $d/initdb ]] || die "PostgreSQL is not installed (apt-get install postgresql)" 3
     echo "$d"
 }
