@@ -1071,7 +1071,7 @@ class Store:
         report = HistoryImport(str(path))
         if not path.is_file():
             return report
-        key = f"lab_history_offset:{path.resolve()}"
+        key = _history_key(path)
         with self._guard(), self._read() as conn:  # nothing new: no write lock taken
             done = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == key)).scalar()
         if done is not None and int(done) == path.stat().st_size:
@@ -1650,6 +1650,21 @@ def _set_meta(conn: Connection, key: str, value: str) -> None:
     if conn.execute(meta_t.update().where(meta_t.c.key == key).values(value=value)).rowcount:
         return
     conn.execute(meta_t.insert().values(key=key, value=value))
+
+
+def _history_key(path: Path) -> str:
+    """The store_meta key of a history file's offset: host, path and its first line.
+
+    A team's PostgreSQL store hears from many machines, where one path may hold different
+    files; a file replaced by another starts with another line, so it is read afresh.
+    """
+    import hashlib
+    import socket
+
+    with path.open("rb") as f:
+        first = f.readline(4096)
+    digest = hashlib.sha256(first).hexdigest()[:16]
+    return f"lab_history_offset:{digest}:{socket.gethostname()}:{path.resolve()}"[:255]
 
 
 def _count_lines(path: Path, upto: int) -> int:
