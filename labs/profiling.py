@@ -1,0 +1,228 @@
+"""Profiling: PyTorch Profiler, Chrome/Perfetto and TensorBoard traces, Nsight Systems.
+
+Guessing where time goes is usually wrong; a profiler measures it. ``torch.profiler``
+records every operator (and, on a GPU, every kernel and memory copy) with its start and
+duration; ``record_function("name")`` adds your own labelled ranges. Two numbers matter per
+op: total time (including the ops it calls) and self time (total minus its children). A
+scope with a large total points at the slow stage; the op with the largest self time is the
+work to fix. The trace is a Chrome-trace JSON (open it in https://ui.perfetto.dev or
+chrome://tracing); ``tensorboard_trace_handler`` writes the same format into a TensorBoard
+log folder.
+
+Nsight Systems sees the whole process: CPU threads, CUDA API calls, kernels, copies and
+NVTX ranges on one timeline. Typical use:
+``nsys profile -t cuda,nvtx,osrt -o report python labs/profiling.py --device cuda`` then
+``nsys stats report.nsys-rep`` (summary tables) or open the report in the Nsight Systems
+GUI; wrap code in ``torch.autograd.profiler.emit_nvtx()`` or ``torch.cuda.nvtx.range(...)``
+so PyTorch ops appear as named NVTX ranges, and limit the capture with
+``--capture-range=cudaProfilerApi`` plus ``torch.cuda.profiler.start()/stop()``.
+
+This lab plants a bottleneck (an L1 ``torch.cdist`` over all token pairs) in a small model,
+profiles a few training steps, exports a Chrome trace and a TensorBoard trace, re-derives
+per-op counts, total and self times from the raw trace (checked against the profiler's own
+``key_averages``) and checks that the planted stage and op top the profile.
+
+$ python labs/profiling.py --quick
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+
+import kit
+import matplotlib
+import torch
+from torch import nn
+from torch.profiler import ProfilerActivity, profile, record_function, schedule
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+EXERCISES = ("aggregate_trace", "find_bottleneck")
+PLANTED_STAGE = "stage::distances"
+CPU_CATS = ("cpu_op", "user_annotation", "cuda_runtime", "cuda_driver")  # host-side ranges
+
+
+@dataclass
+class Config:
+    batch: int = 16  # sequences per step
+    tokens: int = 1024  # tokens per sequence: cdist is O(tokens^2 * width)
+    width: int = 256  # hidden size
+    steps: int = 6  # wait 1 + warm-up 1 + 4 recorded steps
+
+
+class Planted(nn.Module):
+    """embed -> (planted) all-pairs L1 distances as attention -> MLP."""
+
+    def __init__(self, d: int) -> None:
+        super().__init__()
+        self.inp = nn.Linear(16, d)
+        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, T, 16) -> (B, T, 1)
+        with record_function("stage::embed"):
+            h = self.inp(x)  # (B, T, d)
+        with record_function(PLANTED_STAGE):  # the bottleneck: no mm fast path for p=1
+            dist = torch.cdist(h, h, p=1)  # (B, T, T)
+            h = h + torch.softmax(-dist, dim=-1) @ h
+        with record_function("stage::mlp"):
+            return self.mlp(h)
+
+
+def aggregate_trace(trace: dict) -> dict[str, dict]:
+    """Per-name count, total and self time (us) of the CPU ranges in a Chrome trace.
+
+    Use the complete events (``"ph": "X"``) of the host-side categories "cpu_op",
+    "user_annotation", "cuda_runtime" and "cuda_driver" (operators, your record_function
+    ranges and, on a GPU, CUDA API calls such as cudaLaunchKernel).
+    Ranges nest per thread (``tid``); an event's self time is its duration minus the
+    durations of its direct children. Returns ``{name: {"count", "total_us", "self_us"}}``.
+    """
+    by_tid = defaultdict(list)
+    for e in trace["traceEvents"]:
+        if e.get("ph") == "X" and e.get("cat") in CPU_CATS:
+            by_tid[(e.get("pid"), e.get("tid"))].append(e)
+    stats = defaultdict(lambda: {"count": 0, "total_us": 0.0, "self_us": 0.0})
+    for events in by_tid.values():
+        events.sort(key=lambda e: (e["ts"], -e["dur"]))  # parents before their children
+        stack = []  # open ranges: [end, name, children's time]
+        for e in events:
+            while stack and stack[-1][0] <= e["ts"]:
+                end, name, child = stack.pop()
+                stats[name]["self_us"] -= child
+            if stack:
+                stack[-1][2] += e["dur"]
+            s = stats[e["name"]]
+            s["count"] += 1
+            s["total_us"] += e["dur"]
+            s["self_us"] += e["dur"]
+            stack.append([e["ts"] + e["dur"], e["name"], 0.0])
+        for _end, name, child in stack:
+            stats[name]["self_us"] -= child
+    return dict(stats)
+
+
+def self_nested(trace: dict) -> set[str]:
+    """Names of ranges that directly contain a range of the same name (aten::mean calling
+    aten::mean). key_averages merges such pairs, so their counts and totals differ."""
+    out, by_tid = set(), defaultdict(list)
+    for e in trace["traceEvents"]:
+        if e.get("ph") == "X" and e.get("cat") in CPU_CATS:
+            by_tid[(e.get("pid"), e.get("tid"))].append(e)
+    for events in by_tid.values():
+        stack = []
+        for e in sorted(events, key=lambda e: (e["ts"], -e["dur"])):
+            while stack and stack[-1]["ts"] + stack[-1]["dur"] <= e["ts"]:
+                stack.pop()
+            if stack and stack[-1]["name"] == e["name"]:
+                out.add(e["name"])
+            stack.append(e)
+    return out
+
+
+def find_bottleneck(stats: dict[str, dict]) -> tuple[str, str]:
+    """(slowest "stage::" scope by total time, operator with the largest self time).
+
+    Operators are the "aten::" entries; scopes, profiler steps and optimizer ranges are not.
+    """
+    stages = {k: v for k, v in stats.items() if k.startswith("stage::")}
+    ops = {k: v for k, v in stats.items() if k.startswith("aten::")}
+    return (max(stages, key=lambda k: stages[k]["total_us"]),
+            max(ops, key=lambda k: ops[k]["self_us"]))
+
+
+def body(lab: kit.Lab) -> None:
+    cuda = lab.device == "cuda"
+    cfg = Config() if cuda else Config(batch=4, tokens=lab.pick(192, 512), width=64,
+                                       steps=lab.pick(4, 6))
+    dev = lab.torch_device
+    model = Planted(cfg.width).to(dev)
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+    x = torch.randn(cfg.batch, cfg.tokens, 16, device=dev)
+
+    def train_step() -> None:
+        opt.zero_grad(set_to_none=True)
+        model(x).square().mean().backward()
+        opt.step()
+
+    lab.section(f"profile {cfg.steps - 2} training steps on {lab.device}")
+    tb_dir = lab.out / "tensorboard"
+    shutil.rmtree(tb_dir, ignore_errors=True)
+    on_ready = torch.profiler.tensorboard_trace_handler(str(tb_dir))  # export_chrome_trace
+    acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+    with profile(activities=acts, schedule=schedule(wait=1, warmup=1, active=cfg.steps - 2),
+                 on_trace_ready=on_ready, record_shapes=True) as prof:
+        for _ in range(cfg.steps):
+            train_step()
+            prof.step()
+    if cuda:
+        torch.cuda.synchronize()
+    table = prof.key_averages()
+    total, sort = ("device_time_total", "self_device_time_total") if cuda else \
+        ("cpu_time_total", "self_cpu_time_total")
+    if cuda and not hasattr(table[0], sort):  # torch < 2.4 spelled them cuda_time_total...
+        total, sort = "cuda_time_total", "self_cuda_time_total"
+    lab.log(table.table(sort_by=sort, row_limit=8, max_name_column_width=48))
+
+    lab.section("trace files")
+    tb_files = sorted(tb_dir.glob("*.pt.trace.json"))
+    lab.check_equal("TensorBoard trace files written", len(tb_files), 1, str(tb_dir))
+    trace_path = lab.save_file("trace.json", kind="trace")  # the same Chrome-trace JSON
+    shutil.copyfile(tb_files[0], trace_path)
+    trace = json.loads(trace_path.read_text())
+    n_events = len(trace.get("traceEvents", []))
+    lab.check_ge("Chrome trace: events written", n_events, 10, f"{trace_path}")
+    lab.note(f"open {trace_path} in https://ui.perfetto.dev or chrome://tracing; "
+             f"Nsight Systems: nsys profile -t cuda,nvtx,osrt -o report python "
+             f"labs/profiling.py --device cuda")
+
+    lab.section("re-derive the profile from the raw trace (vs key_averages)")
+    oracle = {e.key: {"count": e.count, "total_us": e.cpu_time_total,
+                      "self_us": e.self_cpu_time_total} for e in table}
+    with lab.guard("aggregate_trace runs"):
+        stats = aggregate_trace(trace)
+        names = [k for k in oracle if k.startswith(("aten::", "stage::"))]
+        lab.check_close("self time per op = key_averages (us)",
+                        [stats.get(k, {}).get("self_us", 0.0) for k in names],
+                        [oracle[k]["self_us"] for k in names], rtol=0.01, atol=2.0)
+        names = [k for k in names if k not in self_nested(trace)]  # merged by key_averages
+        lab.check_equal("op counts = key_averages",
+                        {k: stats.get(k, {}).get("count") for k in names},
+                        {k: oracle[k]["count"] for k in names})
+        lab.check_close("total time per op = key_averages (us)",
+                        [stats.get(k, {}).get("total_us", 0.0) for k in names],
+                        [oracle[k]["total_us"] for k in names], rtol=0.01, atol=2.0)
+
+    lab.section(f"the planted bottleneck tops the profile ({sort})")
+    top = max(table, key=lambda e: getattr(e, sort))
+    lab.check(f"top entry by {sort} is the planted cdist", "cdist" in top.key,
+              "a cdist op or kernel", top.key[:80])
+    lab.metric("planted_share_of_self_time", sum(getattr(e, sort) for e in table
+                                                  if "cdist" in e.key)
+               / max(sum(getattr(e, sort) for e in table if e.key.startswith("aten::")), 1e-9))
+    ranked = {e.key: {"count": e.count, "total_us": getattr(e, total),
+                      "self_us": getattr(e, sort)} for e in table}  # GPU time on a GPU
+    with lab.guard("find_bottleneck runs"):
+        stage, op = find_bottleneck(ranked)
+        lab.check_equal("slowest stage", stage, PLANTED_STAGE)
+        lab.check("op with the largest self time is a cdist", "cdist" in op,
+                  "aten::_cdist_*", op)
+
+    ops = sorted((e for e in table if e.key.startswith("aten::")), key=lambda e: getattr(e, sort),
+                 reverse=True)[:10]
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.barh([e.key for e in ops][::-1], [getattr(e, sort) / 1e3 for e in ops][::-1],
+            color=["tab:red" if "cdist" in e.key else "tab:blue" for e in ops][::-1])
+    ax.set(xlabel=f"{sort.replace('_', ' ')} (ms)", title="top operators (planted in red)")
+    lab.savefig(fig, "top_ops.png")
+
+
+def main(argv: list[str] | None = None) -> int:
+    return kit.run("profiling", body, globals(), argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
