@@ -21,24 +21,30 @@ from rich.table import Table
 from rich.text import Text
 
 from graph.errors import RoadmapError, ValidationFailed
-from graph.progress import (
-    FINISHED,
-    STATUSES,
-    InvalidStatus,
-    Store,
-    current_user,
-    done_for,
-    open_store,
-    section_progress,
-    skill_matrix,
-    uncovered_nodes,
-    who_can_help,
-)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from graph import progress
     from graph.model import Roadmap
 
 __all__ = ["register", "current_user", "done_for", "user_app", "team_app", "progress_app"]
+STATUS_HELP = "todo | learning | done | skipped"
+
+
+def _p():  # type: ignore[no-untyped-def]
+    """graph.progress, imported on first use: SQLAlchemy stays out of `roadmap validate`."""
+    from graph import progress
+
+    return progress
+
+
+def current_user(user_opt: str | None = None) -> str:
+    """The current user: ``--user``, then ``ROADMAP_USER``, then the local profile."""
+    return _p().current_user(user_opt)  # type: ignore[no-any-return]
+
+
+def done_for(store: progress.Store, user: str, roadmap: Roadmap | None = None) -> set[str]:
+    """Nodes ``user`` has done or skipped (see :func:`graph.progress.done_for`)."""
+    return _p().done_for(store, user, roadmap)  # type: ignore[no-any-return]
 
 user_app = typer.Typer(no_args_is_help=True, help="Add, list and rename users.")
 team_app = typer.Typer(no_args_is_help=True, help="Teams: members, roles, skill matrix.")
@@ -78,7 +84,7 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(1) from None
     except RoadmapError as exc:
         err.print(f"[red]error:[/] {exc}", soft_wrap=True, markup=True)
-        raise typer.Exit(2 if isinstance(exc, InvalidStatus) else 1) from None
+        raise typer.Exit(2 if isinstance(exc, _p().InvalidStatus) else 1) from None
 
 
 def _roadmap(dirs: list[Path] | None) -> Roadmap:
@@ -88,8 +94,8 @@ def _roadmap(dirs: list[Path] | None) -> Roadmap:
 
 
 @contextmanager
-def _store(db: str | None, roadmap: Roadmap | None = None) -> Iterator[Store]:
-    store = open_store(db, roadmap=roadmap)
+def _store(db: str | None, roadmap: Roadmap | None = None) -> Iterator[progress.Store]:
+    store = _p().open_store(db, roadmap=roadmap)
     try:
         yield store
     finally:
@@ -148,7 +154,7 @@ def user_rename(old: str, new: str, db: DbOpt = None) -> None:
 def team_add(name: str, user: UserOpt = None, db: DbOpt = None) -> None:
     """Create a team; you (or --user) become its admin."""
     with _errors(), _store(db) as store:
-        admin = current_user(user)
+        admin = _p().current_user(user)
         store.add_team(name, admin=admin)
     out.print(f"created team {name} (admin: {admin})")
 
@@ -159,7 +165,7 @@ def team_join(team: str, user: UserOpt = None,
               db: DbOpt = None) -> None:
     """Join a team (or change your role in it)."""
     with _errors(), _store(db) as store:
-        name = current_user(user)
+        name = _p().current_user(user)
         store.join_team(team, name, role)
     out.print(f"{name} is a {role} of team {team}")
 
@@ -168,7 +174,7 @@ def team_join(team: str, user: UserOpt = None,
 def team_leave(team: str, user: UserOpt = None, db: DbOpt = None) -> None:
     """Leave a team."""
     with _errors(), _store(db) as store:
-        name = current_user(user)
+        name = _p().current_user(user)
         store.leave_team(team, name)
     out.print(f"{name} left team {team}")
 
@@ -183,8 +189,8 @@ def team_show(team: str,
         rm = _roadmap(roadmap_dirs)
         with _store(db, rm) as store:
             info = store.team(team)
-            m = skill_matrix(rm, store, team)
-            uncovered = uncovered_nodes(rm, store, team)
+            m = _p().skill_matrix(rm, store, team)
+            uncovered = _p().uncovered_nodes(rm, store, team)
     role = {mb.name: mb.role for mb in info.members}
     table = Table(title=f"team {team}: {len(info.members)} member(s)", title_justify="left")
     table.add_column("member")
@@ -198,9 +204,9 @@ def team_show(team: str,
         row = [member, role.get(member, "")]
         for s in rm.sections:
             ids = [n.id for n in rm.in_section(s.id)]
-            fin = sum(cells[i].status in FINISHED for i in ids)
+            fin = sum(cells[i].status in _p().FINISHED for i in ids)
             row.append(f"{100 * fin / len(ids):.0f}%" if ids else "-")
-        fin = sum(c.status in FINISHED for c in cells.values())
+        fin = sum(c.status in _p().FINISHED for c in cells.values())
         row.append(f"{100 * fin / len(m.nodes):.0f}%" if m.nodes else "-")
         row.append(str(sum(c.verified for c in cells.values())))
         table.add_row(*row)
@@ -244,7 +250,7 @@ def team_who(node: str,
         rm = _roadmap(roadmap_dirs)
         with _store(db, rm) as store:
             node_id = rm.get(node).id
-            helpers = who_can_help(rm, store, node_id, team=team)
+            helpers = _p().who_can_help(rm, store, node_id, team=team)
     if not helpers:
         out.print(f"Nobody{' on team ' + team if team else ''} has done {node_id} yet.")
         return
@@ -259,7 +265,7 @@ def team_who(node: str,
 @progress_app.command("set")
 def progress_set(
     node: str,
-    status: Annotated[str, typer.Argument(help=" | ".join(STATUSES))],
+    status: Annotated[str, typer.Argument(help=STATUS_HELP)],
     note: Annotated[Optional[str], typer.Option(help="A note (\"\" clears it).")] = None,
     user: UserOpt = None, db: DbOpt = None, roadmap_dirs: RoadmapDirs = None,
 ) -> None:
@@ -267,7 +273,7 @@ def progress_set(
     with _errors():
         rm = _roadmap(roadmap_dirs)
         with _store(db, rm) as store:
-            ch = store.set_status(current_user(user), node, status, note=note)
+            ch = store.set_status(_p().current_user(user), node, status, note=note)
     if not ch.changed:
         out.print(f"{ch.user}: {ch.node} is already {ch.new}")
     else:
@@ -282,8 +288,8 @@ def progress_show(user: UserOpt = None, db: DbOpt = None,
     with _errors():
         rm = _roadmap(roadmap_dirs)
         with _store(db, rm) as store:
-            name = current_user(user)
-            secs = section_progress(rm, store, name)
+            name = _p().current_user(user)
+            secs = _p().section_progress(rm, store, name)
             unknown = store.unknown_nodes(name)
     table = Table(title=f"progress of {name}", title_justify="left")
     for col, just in (("section", "left"), ("", "left"), ("done", "right"), ("%", "right"),
@@ -312,7 +318,7 @@ def progress_history(user: UserOpt = None, db: DbOpt = None,
                      ) -> None:
     """Your latest status changes, verified labs and renames."""
     with _errors(), _store(db) as store:
-        events = store.events(current_user(user))[-limit:] if limit > 0 else []
+        events = store.events(_p().current_user(user))[-limit:] if limit > 0 else []
     if not events:
         out.print("No history yet.")
     for e in events:
@@ -330,7 +336,7 @@ def progress_export(
 ) -> None:
     """Export your statuses, notes, history and lab-run summaries as one JSON file."""
     with _errors(), _store(db) as store:
-        name = current_user(user)
+        name = _p().current_user(user)
         if output is not None:
             store.export_file(name, output)
         else:

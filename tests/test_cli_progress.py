@@ -230,3 +230,10 @@ def test_lab_run_with_own_solution_is_verified(db_url: str, tmp_path: Path,
         runs = s.runs("ana")
         assert [(x.node, x.status, x.solution) for x in runs] == [("alpha", "pass", "learner")]
         assert s.verified("ana") == {"alpha"} and s.status("ana", "alpha") == "done"
+
+
+def test_status_help_lists_the_store_statuses() -> None:
+    from graph.cli_progress import STATUS_HELP
+    from graph.progress import STATUSES
+
+    assert STATUS_HELP == " | ".join(STATUSES)
