@@ -1,0 +1,211 @@
+"""Classification metrics: accuracy, precision, recall and F1 from a confusion matrix.
+
+Every classification metric is a function of the confusion matrix C, where C[i, j] counts
+the examples of true class i predicted as class j. Accuracy is trace(C) / sum(C); for class
+k, precision = TP / (TP + FP) (a column of C), recall = TP / (TP + FN) (a row), and
+F-beta = (1 + b^2) TP / ((1 + b^2) TP + b^2 FN + FP). Averaging over classes is where the
+choices hide: macro (each class counts the same), weighted (by class support) and micro
+(pool all TP/FP/FN first: for single-label multiclass data micro-F1 equals accuracy). This
+lab builds the confusion matrix and all of these by hand, checks them against scikit-learn to
+1e-12 on random binary and multiclass labelings (balanced, skewed, with absent classes), and
+shows on an imbalanced problem why accuracy alone misleads.
+
+$ python labs/classification_metrics.py --quick
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import kit
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+EXERCISES = ("confusion_matrix", "accuracy", "precision_recall_fscore")
+
+
+@dataclass
+class Config:
+    trials: int = 200  # random labelings, spread over K = 2, 3, 5, 10 classes
+    max_n: int = 300  # examples per labeling (at most)
+    tol: float = 1e-12  # max relative error vs scikit-learn
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """(n_classes, n_classes) int matrix, C[i, j] = #examples with true i and predicted j."""
+    cm = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(cm, (y_true, y_pred), 1)
+    return cm
+
+
+def accuracy(cm: np.ndarray, balanced: bool = False) -> float:
+    """Share of correct predictions; ``balanced``: the mean recall over the classes that
+    occur in y_true (scikit-learn's balanced_accuracy_score)."""
+    if not balanced:
+        return float(np.trace(cm) / cm.sum())
+    support = cm.sum(axis=1)
+    present = support > 0
+    return float(np.mean(np.diag(cm)[present] / support[present]))
+
+
+def precision_recall_fscore(cm: np.ndarray, average: str | None = None, beta: float = 1.0
+                            ) -> tuple:
+    """Precision, recall and F-beta from a confusion matrix (0 wherever a denominator is 0).
+
+    average: None (per-class arrays), "macro" (plain mean over all classes), "weighted"
+    (mean weighted by each class's support, the row sums), "micro" (from the summed TP, FP
+    and FN) or "binary" (class 1 of a 2-class matrix). Returns (precision, recall, fbeta).
+    """
+    tp = np.diag(cm).astype(np.float64)  # (K,)
+    fp = cm.sum(axis=0) - tp  # predicted k, truly something else
+    fn = cm.sum(axis=1) - tp  # truly k, predicted something else
+    if average == "micro":
+        tp, fp, fn = tp.sum(), fp.sum(), fn.sum()
+    b2 = beta * beta
+
+    def div(a, b):
+        return np.divide(a, b, out=np.zeros_like(np.asarray(a, dtype=np.float64)),
+                         where=np.asarray(b) > 0)
+
+    p, r = div(tp, tp + fp), div(tp, tp + fn)
+    f = div((1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp)
+    if average in (None, "micro"):
+        return (p, r, f) if average is None else (float(p), float(r), float(f))
+    if average == "binary":
+        return float(p[1]), float(r[1]), float(f[1])
+    w = cm.sum(axis=1) if average == "weighted" else np.ones(len(tp))
+    if w.sum() == 0:
+        return 0.0, 0.0, 0.0
+    return tuple(float(np.sum(x * w) / w.sum()) for x in (p, r, f))
+
+
+def random_labeling(rng: np.random.Generator, k: int, max_n: int):
+    """Labels with a random class balance (sometimes missing classes) and a classifier of
+    random skill: each prediction is right with prob q, else a class drawn from its own
+    random bias."""
+    n = int(rng.integers(1, max_n + 1))
+    prior = rng.dirichlet(np.full(k, rng.choice([0.3, 1.0, 5.0])))
+    y = rng.choice(k, size=n, p=prior)
+    q = rng.uniform(0, 1)
+    guess = rng.choice(k, size=n, p=rng.dirichlet(np.ones(k)))
+    return y, np.where(rng.random(n) < q, y, guess)
+
+
+def body(lab: kit.Lab) -> None:
+    from sklearn import metrics as skm
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from sklearn.naive_bayes import GaussianNB
+
+    for msg in ("y_pred contains classes not in y_true", "A single label was found"):
+        warnings.filterwarnings("ignore", message=msg, category=UserWarning)  # by design here
+    cfg = Config(trials=lab.pick(80, 400))
+    rng = np.random.default_rng(lab.seed)
+    cases = [(k, *random_labeling(rng, k, cfg.max_n)) for k in (2, 3, 5, 10)
+             for _ in range(cfg.trials // 4)]
+    lab.log(f"  {len(cases)} random labelings, K in (2, 3, 5, 10), n up to {cfg.max_n}")
+
+    lab.section("confusion matrix vs sklearn.metrics.confusion_matrix")
+    with lab.guard("confusion_matrix runs"):
+        bad = 0
+        for k, y, yp in cases:
+            cm = confusion_matrix(y, yp, k)
+            bad += not np.array_equal(cm, skm.confusion_matrix(y, yp, labels=np.arange(k)))
+        lab.check_equal("confusion matrices equal sklearn's exactly", bad, 0,
+                        f"labelings that differ, of {len(cases)}")
+    # the metric checks below start from the reference matrix, so each exercise is
+    # checked on its own
+    cms = [skm.confusion_matrix(y, yp, labels=np.arange(k)) for k, y, yp in cases]
+
+    lab.section(f"accuracy vs sklearn (rtol {cfg.tol:g})")
+    with lab.guard("accuracy runs"):
+        lab.check_close("accuracy = accuracy_score", [accuracy(cm) for cm in cms],
+                        [skm.accuracy_score(y, yp) for _, y, yp in cases], rtol=cfg.tol)
+        lab.check_close("balanced accuracy = balanced_accuracy_score",
+                        [accuracy(cm, balanced=True) for cm in cms],
+                        [skm.balanced_accuracy_score(y, yp) for _, y, yp in cases],
+                        rtol=cfg.tol)
+
+    lab.section(f"precision, recall, F-beta vs precision_recall_fscore_support (rtol {cfg.tol:g})")
+    with lab.guard("precision_recall_fscore runs"):
+        for beta, avg in [(1.0, a) for a in ("macro", "micro", "weighted")] + [
+                (0.5, "weighted"), (2.0, "macro")]:
+            mine = [precision_recall_fscore(cm, avg, beta) for cm in cms]
+            ref = [skm.precision_recall_fscore_support(
+                y, yp, labels=np.arange(k), average=avg, beta=beta, zero_division=0)[:3]
+                for k, y, yp in cases]
+            lab.check_close(f"{avg}, beta={beta:g}: (P, R, F) on all labelings",
+                            np.array(mine, dtype=np.float64), np.array(ref), rtol=cfg.tol)
+        per_mine = np.concatenate([np.stack(precision_recall_fscore(cm)) for cm in cms], axis=1)
+        per_ref = np.concatenate([np.stack(skm.precision_recall_fscore_support(
+            y, yp, labels=np.arange(k), zero_division=0)[:3]) for k, y, yp in cases], axis=1)
+        lab.check_close("per-class (P, R, F1) for every class of every labeling", per_mine,
+                        per_ref, rtol=cfg.tol)
+        binary = [(cm, y, yp) for cm, (k, y, yp) in zip(cms, cases, strict=True) if k == 2]
+        lab.check_close("binary (positive class 1): P, R, F1",
+                        [precision_recall_fscore(cm, "binary") for cm, _, _ in binary],
+                        [[skm.precision_score(y, yp, zero_division=0),
+                          skm.recall_score(y, yp, zero_division=0),
+                          skm.f1_score(y, yp, zero_division=0)] for _, y, yp in binary],
+                        rtol=cfg.tol)
+        micro_f = [precision_recall_fscore(cm, "micro")[2] for cm in cms]
+        lab.check_close("micro-F1 = accuracy (single-label data)", micro_f,
+                        [skm.accuracy_score(y, yp) for _, y, yp in cases], rtol=cfg.tol)
+
+    lab.section("why accuracy misleads on imbalanced data")
+    with lab.guard("imbalanced example"):
+        y = (rng.random(2000) < 0.05).astype(int)  # 5 % positives
+        always_neg = np.zeros_like(y)
+        noisy = np.where(rng.random(2000) < 0.85, y, 1 - y)  # flips 15 % of labels
+        rows = {}
+        for name, pred in (("always negative", always_neg), ("85%-accurate detector", noisy)):
+            cm = confusion_matrix(y, pred, 2)
+            rows[name] = [accuracy(cm), precision_recall_fscore(cm, "binary")[2],
+                          precision_recall_fscore(cm, "macro")[2], accuracy(cm, balanced=True)]
+            lab.metric(f"accuracy [{name}]", rows[name][0])
+            lab.metric(f"positive-class F1 [{name}]", rows[name][1])
+        lab.check("the useless classifier wins on accuracy but loses on F1 and balanced accuracy",
+                  rows["always negative"][0] > rows["85%-accurate detector"][0]
+                  and all(rows["always negative"][i] < rows["85%-accurate detector"][i]
+                          for i in (1, 2, 3)),
+                  "acc higher, F1/macro-F1/balanced lower", str(np.round(list(rows.values()), 3)))
+
+    lab.section("a real classifier: Gaussian naive Bayes on sklearn's digits")
+    X, y = load_digits(return_X_y=True)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=lab.seed, stratify=y)
+    pred = GaussianNB().fit(Xtr, ytr).predict(Xte)
+    cm_ref = skm.confusion_matrix(yte, pred)
+    lab.log("  " + skm.classification_report(yte, pred, digits=3).replace("\n", "\n  "))
+    with lab.guard("digits metrics"):
+        lab.check_close("digits: macro / weighted / micro F1 = sklearn f1_score",
+                        [precision_recall_fscore(cm_ref, a)[2] for a in ("macro", "weighted",
+                                                                         "micro")],
+                        [skm.f1_score(yte, pred, average=a) for a in ("macro", "weighted",
+                                                                      "micro")], rtol=cfg.tol)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1.1, 1]})
+    im = axes[0].imshow(cm_ref, cmap="Blues")
+    for (i, j), v in np.ndenumerate(cm_ref):
+        axes[0].text(j, i, v, ha="center", va="center", fontsize=7,
+                     color="white" if v > cm_ref.max() / 2 else "black")
+    axes[0].set(xlabel="predicted", ylabel="true", xticks=range(10), yticks=range(10),
+                title=f"digits, GaussianNB: accuracy {np.trace(cm_ref) / cm_ref.sum():.3f}")
+    fig.colorbar(im, ax=axes[0], fraction=0.046)
+    p, r, f = skm.precision_recall_fscore_support(yte, pred)[:3]
+    for off, (name, v) in zip((-0.27, 0, 0.27), (("precision", p), ("recall", r), ("F1", f)),
+                              strict=True):
+        axes[1].bar(np.arange(10) + off, v, width=0.27, label=name)
+    axes[1].set(xlabel="class", ylim=(0, 1.2), xticks=range(10), title="per-class metrics")
+    axes[1].legend(fontsize=8, loc="upper center", ncol=3)
+    lab.savefig(fig, "digits_confusion.png")
+
+
+def main(argv: list[str] | None = None) -> int:
+    return kit.run("classification-metrics", body, globals(), argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
