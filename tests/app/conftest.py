@@ -1,0 +1,96 @@
+"""A small roadmap in a temp folder, with a real quick lab and labs that fail, crash or hang.
+
+Every app test points ROADMAP_DIR, ROADMAP_DATA_DIR and ROADMAP_DB_URL at a temp folder,
+so no test reads or writes the user's progress.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SECTIONS = """\
+sections:
+  - {id: foundations, title: Foundations, i18n: {es: {title: Fundamentos}}, order: 1,
+     colour: "#1f77b4"}
+  - {id: practice, title: Practice, i18n: {es: {title: Práctica}}, order: 2, colour: "#2ca02c"}
+"""
+
+NODES = {
+    # id: (section, title, spanish title, prerequisites, lab script, extra lab fields)
+    "calculus": ("foundations", "Calculus", "Cálculo", [], "calculus", ""),
+    "linear-algebra": ("foundations", "Linear algebra", "Álgebra lineal", [], None, ""),
+    "backpropagation": ("foundations", "Backpropagation", "Retropropagación",
+                        ["calculus", "linear-algebra"], None, ""),
+    "crashing-lab": ("practice", "Crashing lab", "Laboratorio que falla", ["calculus"],
+                     "crashing_lab", ""),
+    "slow-lab": ("practice", "Slow lab", "Laboratorio lento", ["backpropagation"],
+                 "slow_lab", "timeout_s: 2"),
+}
+
+CRASH = """\
+import sys
+print("about to crash", flush=True)
+raise RuntimeError("boom")
+"""
+SLOW = """\
+import time
+print("sleeping", flush=True)
+time.sleep(60)
+"""
+
+
+def node_yaml(nid: str) -> str:
+    sec, title, es, pre, lab, extra = NODES[nid]
+    text = textwrap.dedent(f"""\
+        id: {nid}
+        title: {title}
+        summary: What {title.lower()} is about.
+        i18n: {{es: {{title: {es}, summary: De qué trata {es.lower()}.}}}}
+        level: beginner
+        estimate_hours: 2
+        prerequisites: {pre}
+        objectives: [do a thing]
+        tags: [{nid}-tag]
+        resources:
+          - {{type: official, title: Docs, url: "https://example.org/{nid}"}}
+        """)
+    if lab:
+        text += f'lab: {{script: labs/{lab}.py, gpu: "no", {extra or "timeout_s: 120"}}}\n'
+    return text
+
+
+def write_roadmap(tmp: Path) -> Path:
+    root = tmp / "roadmap"
+    for nid, spec in NODES.items():
+        (root / spec[0]).mkdir(parents=True, exist_ok=True)
+        (root / spec[0] / f"{nid}.yaml").write_text(node_yaml(nid), encoding="utf-8")
+    (root / "sections.yaml").write_text(SECTIONS, encoding="utf-8")
+    labs = tmp / "labs"
+    labs.mkdir()
+    (labs / "calculus.py").symlink_to(ROOT / "labs" / "calculus.py")
+    (labs / "crashing_lab.py").write_text(CRASH)
+    (labs / "slow_lab.py").write_text(SLOW)
+    return root
+
+
+@pytest.fixture()
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temp roadmap, data folder and database; the app's caches emptied."""
+    import streamlit as st
+
+    root = write_roadmap(tmp_path)
+    monkeypatch.setenv("ROADMAP_DIR", str(root))
+    monkeypatch.setenv("ROADMAP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ROADMAP_DB_URL", str(tmp_path / "data" / "progress.sqlite3"))
+    monkeypatch.delenv("ROADMAP_USER", raising=False)
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield tmp_path
+    st.cache_resource.clear()
+
