@@ -338,3 +338,19 @@ def _recorder() -> Callable[[Any], None]:
 def jobs() -> JobRegistry:
     """The app-wide registry of lab jobs (survives reruns, page switches and new tabs)."""
     return JobRegistry()
+
+
+# --------------------------------------------------------------------------- pages/ folder
+def use_app_navigation() -> None:
+    """Hand over to ``app.py``'s ``st.navigation`` when Streamlit ran a page file by itself.
+
+    A ``pages/`` folder beside the main script makes Streamlit start in its older
+    folder-of-pages mode until ``st.navigation`` runs once in the process, so the very first
+    visit to ``/roadmap`` or ``/node`` after a start runs ``pages/<name>.py`` as a script.
+    Each page file calls this at its end in that case: switch the mode off and rerun,
+    which runs ``app.py`` and shows the same page through the app's navigation.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()

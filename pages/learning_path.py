@@ -65,3 +65,7 @@ def page() -> None:
         c2.markdown(f"{item.hours:g} h · {common.t('unlocks').lower()} {item.unlocks}")
     if len(fringe) > 20:
         st.caption(f"… +{len(fringe) - 20}")
+
+
+if __name__ == "__main__":  # Streamlit ran this file itself (pages/ folder mode)
+    common.use_app_navigation()

@@ -312,3 +312,7 @@ def _unknown(rm: Roadmap, wanted: str) -> None:
         common.node_button(rm, s, key=f"sugg_{s}",
                            label=f"{common.title(rm, s)} (`{s}`)")
     _picker(rm)
+
+
+if __name__ == "__main__":  # Streamlit ran this file itself (pages/ folder mode)
+    common.use_app_navigation()

@@ -91,3 +91,7 @@ def _export_import(store, who: str) -> None:  # type: ignore[no-untyped-def]
             st.success(f"Imported into {rep.user}: {rep.statuses} statuses, {rep.events} "
                        f"events, {rep.lab_runs} lab runs ({rep.duplicates} already there)."
                        + (f" Kept aside: {', '.join(rep.unknown)}." if rep.unknown else ""))
+
+
+if __name__ == "__main__":  # Streamlit ran this file itself (pages/ folder mode)
+    common.use_app_navigation()

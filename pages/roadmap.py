@@ -147,3 +147,7 @@ def _clicked(event: Any) -> str | None:
         if cd:
             return cd[0] if isinstance(cd, list) else cd
     return None
+
+
+if __name__ == "__main__":  # Streamlit ran this file itself (pages/ folder mode)
+    common.use_app_navigation()

@@ -135,3 +135,7 @@ def _labs() -> None:
             st.success(f"All {len(rows)} labs have what they need.")
         with st.expander("All labs"):
             st.dataframe(rows, hide_index=True, width="stretch")
+
+
+if __name__ == "__main__":  # Streamlit ran this file itself (pages/ folder mode)
+    common.use_app_navigation()

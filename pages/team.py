@@ -149,3 +149,7 @@ def _manage(store, teams: list[str]) -> None:  # type: ignore[no-untyped-def]
                     st.rerun()
                 except RoadmapError as exc:
                     st.error(str(exc))
+
+
+if __name__ == "__main__":  # Streamlit ran this file itself (pages/ folder mode)
+    common.use_app_navigation()
