@@ -12,7 +12,7 @@ def _ngrams(tokens, n):
 def corpus_bleu(hyps, refs, smooth="exp", effective_order=False, max_n=4):
     correct, total = [0.0] * max_n, [0.0] * max_n
     sys_len = ref_len = 0
-    for h, rs in zip(hyps, refs):
+    for h, rs in zip(hyps, refs, strict=True):
         sys_len += len(h)
         ref_len += min(len(r) for r in rs)  # wrong: shortest, not closest
         for n in range(1, max_n + 1):
@@ -65,7 +65,7 @@ def meteor(hyp, refs, alpha=0.9, beta=3.0, gamma=0.5):
         match.sort()
         m = len(match)
         chunks = 1 + sum(not (b[0] == a[0] + 1 and b[1] == a[1] + 1)
-                         for a, b in zip(match, match[1:]))
+                         for a, b in zip(match, match[1:], strict=False))
         p, r = m / len(hyp), m / len(ref)
         fmean = p * r / ((1 - alpha) * p + alpha * r)  # wrong: favours precision
         best = max(best, fmean * (1 - gamma * (chunks / m) ** beta))
