@@ -56,7 +56,7 @@ def mlp_forward(X: torch.Tensor, y: torch.Tensor, params: dict) -> tuple[torch.T
 
 
 def mlp_backward(cache: dict, params: dict) -> dict:
-    """Backward pass: the gradients of the mean loss, ``{"W1": ..., "b1": ..., "W2": ..., "b2": ...}``.
+    """Backward pass: gradients of the mean loss, ``{"W1": ..., "b1": ..., "W2": ..., "b2": ...}``.
 
     Each gradient has the shape of its parameter. By the chain rule, from the loss back:
     dlogits = (softmax - onehot) / N, then through W2, then through tanh (1 - h^2), then W1.
@@ -108,7 +108,7 @@ def body(lab: kit.Lab) -> None:
     ref = {k: v.clone().requires_grad_(True) for k, v in params.items()}
     ref_loss = torch.nn.functional.cross_entropy(
         torch.tanh(X @ ref["W1"] + ref["b1"]) @ ref["W2"] + ref["b2"], y)
-    auto = dict(zip(ref, torch.autograd.grad(ref_loss, list(ref.values()))))
+    auto = dict(zip(ref, torch.autograd.grad(ref_loss, list(ref.values())), strict=True))
     rel_errors = {}
     with lab.guard("mlp_forward runs"):
         loss, cache = mlp_forward(X, y, params)

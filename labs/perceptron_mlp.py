@@ -55,7 +55,7 @@ def perceptron_train(X: np.ndarray, y: np.ndarray, lr: float = 1.0,
     w, b, n_updates = np.zeros(X.shape[1]), 0.0, 0
     for epoch in range(1, max_epochs + 1):
         mistakes = 0
-        for xi, yi in zip(X, y):
+        for xi, yi in zip(X, y, strict=True):
             if yi * (xi @ w + b) <= 0:
                 w = w + lr * yi * xi
                 b = b + lr * yi
@@ -79,7 +79,7 @@ def mlp_forward(X: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.T
 
 def separable_data(rng: np.random.Generator, n: int, margin: float, w_true: np.ndarray,
                    b_true: float):
-    """Points on both sides of the planted line w_true.x + b_true = 0, none closer than ``margin``."""
+    """Points on both sides of the planted line w_true.x + b_true = 0, none within ``margin``."""
     norm = np.linalg.norm(w_true)
     X = rng.uniform(-3, 3, size=(n, 2))
     dist = (X @ w_true + b_true) / norm  # signed distance to the planted line
@@ -151,10 +151,11 @@ def body(lab: kit.Lab) -> None:
         yt = torch.tensor(yx, dtype=f64, device=dev)[:, None]
         losses = []
         for _ in range(cfg.steps):
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(mlp_forward(Xt, *params), yt)
+            logits = mlp_forward(Xt, *params)  # (N, 1)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, yt)
             grads = torch.autograd.grad(loss, params)
             with torch.no_grad():
-                for p, g in zip(params, grads):
+                for p, g in zip(params, grads, strict=True):
                     p -= cfg.lr * g  # plain full-batch gradient descent
             losses.append(loss.item())
         with torch.no_grad():

@@ -98,7 +98,8 @@ class BatchNorm(torch.nn.Module):
 
     def __init__(self, c: int) -> None:
         super().__init__()
-        self.gamma, self.beta = torch.nn.Parameter(torch.ones(c)), torch.nn.Parameter(torch.zeros(c))
+        self.gamma = torch.nn.Parameter(torch.ones(c))
+        self.beta = torch.nn.Parameter(torch.zeros(c))
         self.register_buffer("running_mean", torch.zeros(c))
         self.register_buffer("running_var", torch.ones(c))
 
@@ -167,7 +168,7 @@ def train(cfg: Config, data: dict, seed: int, dev, p=0.0, bn=False, wd=0.0, es=F
             loss = F.cross_entropy(model(Xtr[idx]), ytr[idx])
             grads = torch.autograd.grad(loss, params)
             with torch.no_grad():  # SGD with momentum; weight decay = gradient of wd/2 ||w||^2
-                for q, g, v in zip(params, grads, velocity):
+                for q, g, v in zip(params, grads, velocity, strict=True):
                     v.mul_(cfg.momentum).add_(g + wd * q)
                     q.sub_(cfg.lr * v)
         for split, (X, y) in (("train", (Xtr, ytr)), ("val", (Xva, yva)), ("test", (Xte, yte))):
@@ -187,7 +188,8 @@ def train(cfg: Config, data: dict, seed: int, dev, p=0.0, bn=False, wd=0.0, es=F
 
 def model_gap(model: torch.nn.Module, data: dict) -> dict:
     """Train/held-out cross-entropy and accuracy gaps on the test split."""
-    (tr_loss, tr_acc), (te_loss, te_acc) = evaluate(model, *data["train"]), evaluate(model, *data["test"])
+    tr_loss, tr_acc = evaluate(model, *data["train"])
+    te_loss, te_acc = evaluate(model, *data["test"])
     return {"loss_gap": te_loss - tr_loss, "acc_gap": tr_acc - te_acc, "test_acc": te_acc}
 
 
@@ -223,9 +225,10 @@ def check_definitions(lab: kit.Lab) -> None:
         y, rm, rv = batch_norm(x, gamma, beta, rm0, rv0, True, 0.1, 1e-5)
         lab.check_close("batch norm (train) = nn.BatchNorm1d", y, y_ref, rtol=1e-10)
         lab.check_close("running mean = nn.BatchNorm1d's", rm, ref.running_mean, rtol=1e-12)
-        lab.check_close("running var (unbiased) = nn.BatchNorm1d's", rv, ref.running_var, rtol=1e-12)
+        lab.check_close("running var (unbiased) = nn.BatchNorm1d's", rv, ref.running_var,
+                        rtol=1e-12)
         g = torch.autograd.grad((y * upstream).sum(), [x, gamma, beta])
-        for name, a, e in zip(("x", "gamma", "beta"), g, g_ref):
+        for name, a, e in zip(("x", "gamma", "beta"), g, g_ref, strict=True):
             lab.check_close(f"batch norm d/d{name} = autograd of nn.BatchNorm1d", a, e,
                             rtol=1e-8, atol=1e-12)
         ref.eval()
@@ -247,8 +250,8 @@ def body(lab: kit.Lab) -> None:
     check_definitions(lab)
 
     lab.section(f"overfitting task: {cfg.n_train} noisy two-moons points, MLP {cfg.hidden}x2")
-    variants = {"baseline": {}, "dropout": {"p": cfg.p_drop}, "weight decay": {"wd": cfg.weight_decay},
-                "batch norm": {"bn": True}}
+    variants = {"baseline": {}, "dropout": {"p": cfg.p_drop},
+                "weight decay": {"wd": cfg.weight_decay}, "batch norm": {"bn": True}}
     gaps = {name: [] for name in [*variants, "early stopping"]}
     acc_gaps = {name: [] for name in gaps}
     curves = {}

@@ -2,14 +2,13 @@
 and the MLP forgets the hidden nonlinearity (two stacked linear layers are still linear)."""
 
 import numpy as np
-import torch
 
 
 def perceptron_train(X, y, lr=1.0, max_epochs=100):
     w, b, n_updates = np.zeros(X.shape[1]), 0.0, 0
     for epoch in range(1, max_epochs + 1):
         mistakes = 0
-        for xi, yi in zip(X, y):
+        for xi, yi in zip(X, y, strict=True):
             if yi * (xi @ w + b) <= 0:
                 w = w + lr * xi  # bug: should be lr * yi * xi
                 b = b + lr * yi
