@@ -41,7 +41,7 @@ class Config:
     d_in: int = 8  # input features
     hidden: int = 16  # hidden units of the MLP
     tol: float = 1e-6  # max relative error between our and torch's parameters (float64)
-    rosen_steps: int = 1500  # steps on the Rosenbrock function for the plot
+    rosen_steps: int = 1000  # steps on the Rosenbrock function for the plot
 
 
 def sgd_step(params: list, grads: list, state: dict, lr: float, momentum: float = 0.0,
@@ -137,7 +137,8 @@ def _rosenbrock(p: torch.Tensor) -> torch.Tensor:
 
 
 def body(lab: kit.Lab) -> None:
-    cfg = Config(steps=lab.pick(100, 150), n=lab.pick(64, 1024), hidden=lab.pick(16, 64))
+    cfg = Config(steps=lab.pick(100, 150), n=lab.pick(64, 1024), hidden=lab.pick(16, 64),
+                 rosen_steps=lab.pick(1000, 5000))
     dev, f64 = lab.torch_device, torch.float64
     g = torch.Generator().manual_seed(lab.seed)
     X = torch.randn(cfg.n, cfg.d_in, generator=g, dtype=f64).to(dev)
@@ -195,9 +196,9 @@ def body(lab: kit.Lab) -> None:
             p, state, path = [torch.tensor([-1.2, 1.0], dtype=f64)], {}, []  # classic start
             for _ in range(cfg.rosen_steps):
                 path.append(p[0].numpy().copy())
-                leaf = p[0].clone().requires_grad_(True)
-                (gr,) = torch.autograd.grad(_rosenbrock(leaf), leaf)
-                p = [q.detach() for q in step_fn(p, [gr], state, **kw)]
+                x0, x1 = p[0]
+                gr = torch.stack([-2 * (1 - x0) - 400 * x0 * (x1 - x0**2), 200 * (x1 - x0**2)])
+                p = step_fn(p, [gr], state, **kw)  # analytic gradient of the Rosenbrock function
             path = np.array(path)
             final = float(_rosenbrock(p[0]))
             (line,) = a2.plot(path[:, 0], path[:, 1], style, lw=1.6,
