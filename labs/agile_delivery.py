@@ -171,7 +171,7 @@ def _plot(lab, cfg, bd, hand, board, first, n_days) -> None:
     a.plot(days, np.linspace(hand[0], 0, len(hand)), "--", color="grey", label="ideal")
     a.plot(days, hand, "o", color="black", label="hand count")
     if bd is not None and len(bd) == len(hand):
-        a.step(days, bd, where="post", label="burndown()")
+        a.plot(days, bd, "-", label="burndown()")
     a.set(xlabel="sprint day", ylabel="points remaining", title="sprint burndown")
     a.legend()
     dates = [first + dt.timedelta(days=i) for i in range(n_days + 1)]
