@@ -1,0 +1,246 @@
+"""Interpretability: LIME and SHAP (Kernel SHAP) by hand, checked against exact Shapley values.
+
+Why did the model predict this? Two model-agnostic answers, both only calling f:
+
+* LIME (Ribeiro et al. 2016) samples points around x, weights them by closeness
+  (exp(-d^2 / width^2)) and fits a weighted linear model: a local surrogate whose
+  coefficients say how f changes near x. For a linear f it returns f's weights; for a
+  smooth f and a small neighbourhood it approaches the gradient.
+* SHAP (Lundberg & Lee 2017) gives feature i its Shapley value: the average, over all
+  orders of adding features, of how much adding i changes v(S) = E_b[f(x_S, b_rest)]
+  (features outside S are filled from a background sample b). Shapley values are the only
+  attribution with efficiency (they sum to f(x) - E[f]), symmetry and dummy (an unused
+  feature gets 0). Kernel SHAP gets them by a weighted linear regression over coalitions
+  with the Shapley kernel (M-1) / (C(M,|S|) |S| (M-|S|)); with every coalition it is exact,
+  with a sample of coalitions it is an estimate.
+
+The lab explains an MLP regressor (scikit-learn, tanh, trained on the bundled diabetes
+data, 10 features) and checks: exact Shapley values equal the closed form w_i (x_i - E b_i)
+on a linear model, satisfy efficiency and dummy on the MLP; Kernel SHAP over all
+coalitions equals exact Shapley, sampled Kernel SHAP keeps efficiency and approaches it;
+LIME recovers a linear model's weights exactly and the MLP's finite-difference gradient
+for a narrow kernel. The plot shows why the choice matters: SHAP, data-scale LIME and
+narrow LIME (a gradient) answer different questions and can disagree in sign.
+
+$ python labs/interpretability.py --quick
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from dataclasses import dataclass
+
+import kit
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+EXERCISES = ("exact_shapley", "kernel_shap", "lime_explain")
+
+
+@dataclass
+class Config:
+    hidden: int = 32  # MLP hidden units (tanh)
+    n_background: int = 100  # background rows that stand in for "feature unknown"
+    budgets: tuple = (64, 128, 256, 512)  # sampled Kernel SHAP coalition budgets (of 2^10 - 2)
+    repeats: int = 5  # seeds per budget for the convergence curve
+    lime_samples: int = 4000  # perturbed points per LIME explanation
+    lime_scale: float = 0.02  # LIME perturbation std, as a fraction of each feature's std
+    lime_width: float = 1.0  # LIME kernel width (in units of the perturbation std)
+    tol: float = 1e-10  # exact identities (float64)
+
+
+def coalition_values(f, x, background, masks):
+    """v(S) for each row of ``masks`` (K, M) bool: mean_b f(where(S, x, b)) -> (K,)."""
+    K, M = masks.shape
+    z = np.where(masks[:, None, :], x[None, None, :], background[None, :, :])  # (K, N, M)
+    return f(z.reshape(-1, M)).reshape(K, len(background)).mean(axis=1)
+
+
+# ------------------------------------------------------------------------- exercises
+def exact_shapley(f, x, background):
+    """Exact Shapley values (M,) of f at x, v(S) = E_b f(x_S, b_rest), all 2^M coalitions.
+
+    phi_i = sum over S not containing i of |S|! (M-|S|-1)! / M! * (v(S + i) - v(S)).
+    Use ``coalition_values(f, x, background, masks)`` to evaluate v.
+    """
+    M = x.shape[0]
+    masks = np.array(list(itertools.product([False, True], repeat=M)))  # (2^M, M)
+    v = dict(zip(map(tuple, masks), coalition_values(f, x, background, masks)))
+    phi = np.zeros(M)
+    for S, vS in v.items():
+        s = sum(S)
+        for i in range(M):
+            if not S[i]:
+                with_i = S[:i] + (True,) + S[i + 1:]
+                weight = math.factorial(s) * math.factorial(M - s - 1) / math.factorial(M)
+                phi[i] += weight * (v[with_i] - vS)
+    return phi
+
+
+def kernel_shap(f, x, background, n_coalitions=None, rng=None):
+    """Kernel SHAP (M,): weighted least squares over coalitions with sum(phi) = f(x) - E f.
+
+    n_coalitions=None: all 2^M - 2 proper coalitions, weighted by the Shapley kernel (then
+    the answer is exact). Otherwise draw that many coalitions from the kernel: size s with
+    probability proportional to (M-1) / (s (M-s)), then a uniform subset of that size, and
+    weight the draws equally; draw n_coalitions // 2 and add each one's complement
+    (paired sampling, which cancels much of the noise).
+    """
+    M = x.shape[0]
+    if n_coalitions is None:
+        masks = np.array([m for m in itertools.product([False, True], repeat=M)
+                          if 0 < sum(m) < M])
+        s = masks.sum(1)
+        w = (M - 1) / (np.array([math.comb(M, k) for k in s]) * s * (M - s))
+    else:
+        sizes = np.arange(1, M)
+        p = (M - 1) / (sizes * (M - sizes))
+        drawn = rng.choice(sizes, size=n_coalitions // 2, p=p / p.sum())
+        half = np.zeros((len(drawn), M), dtype=bool)
+        for row, k in enumerate(drawn):
+            half[row, rng.choice(M, size=k, replace=False)] = True
+        masks = np.vstack([half, ~half])  # paired sampling: S and its complement
+        w = np.ones(len(masks))
+    v0 = coalition_values(f, x, background, np.zeros((1, M), dtype=bool))[0]  # E f
+    fx = f(x[None, :])[0]
+    y = coalition_values(f, x, background, masks) - v0  # (K,)
+    Z = masks.astype(np.float64)
+    delta = fx - v0
+    # eliminate phi_M = delta - sum_{j<M} phi_j, then weighted least squares for the rest
+    A = Z[:, :-1] - Z[:, -1:]
+    b = y - Z[:, -1] * delta
+    sw = np.sqrt(w)
+    head, *_ = np.linalg.lstsq(A * sw[:, None], b * sw, rcond=None)
+    return np.append(head, delta - head.sum())
+
+
+def lime_explain(f, x, scale, n_samples, kernel_width, rng):
+    """LIME for tabular x (M,): returns (intercept, coef (M,)) of the local surrogate.
+
+    Sample z = x + scale * N(0, 1) (scale (M,) per feature), weight each by
+    exp(-d^2 / kernel_width^2) with d = ||(z - x) / scale||, and fit f(z) ~ a + coef . (z - x)
+    by weighted least squares.
+    """
+    M = x.shape[0]
+    eps = rng.normal(size=(n_samples, M))  # (n, M) in units of scale
+    z = x + eps * scale
+    w = np.exp(-(eps**2).sum(1) / kernel_width**2)
+    X = np.hstack([np.ones((n_samples, 1)), z - x])  # (n, M+1)
+    sw = np.sqrt(w)
+    beta, *_ = np.linalg.lstsq(X * sw[:, None], f(z) * sw, rcond=None)
+    return beta[0], beta[1:]
+
+
+# ------------------------------------------------------------------------------ body
+def body(lab: kit.Lab) -> None:
+    from sklearn.datasets import load_diabetes
+    from sklearn.neural_network import MLPRegressor
+
+    cfg = Config(budgets=lab.pick((64, 256), Config.budgets), repeats=lab.pick(3, Config.repeats),
+                 n_background=lab.pick(50, Config.n_background))
+    rng = np.random.default_rng(lab.seed)
+    X, y = load_diabetes(return_X_y=True)
+    names = load_diabetes().feature_names
+    X = (X - X.mean(0)) / X.std(0)  # standardised features
+    y = (y - y.mean()) / y.std()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lbfgs may stop at max_iter: fine for this lab
+        mlp = MLPRegressor(hidden_layer_sizes=(cfg.hidden,), activation="tanh", solver="lbfgs", alpha=1.0,
+                           max_iter=500, random_state=lab.seed).fit(X, y)
+    lab.metric("mlp_train_r2", mlp.score(X, y))
+    f = mlp.predict
+    background = X[rng.choice(len(X), cfg.n_background, replace=False)]
+    x = X[rng.integers(len(X))]  # the patient to explain
+    w_lin = rng.normal(size=X.shape[1])
+
+    def f_lin(Z):
+        return Z @ w_lin + 0.3
+
+    lab.section("exact Shapley values (all 2^10 coalitions)")
+    phi_exact = None
+    with lab.guard("exact_shapley runs"):
+        lab.check_close("linear model: Shapley = w_i (x_i - E b_i)", exact_shapley(f_lin, x, background),
+                        w_lin * (x - background.mean(0)), rtol=cfg.tol, atol=1e-12)
+        phi_exact = exact_shapley(f, x, background)
+        lab.check_close("efficiency: sum phi = f(x) - E f (MLP)", phi_exact.sum(),
+                        f(x[None])[0] - f(background).mean(), rtol=cfg.tol, atol=1e-12)
+        j = 3
+
+        def f_dummy(Z):  # the MLP with feature j unplugged
+            Z = Z.copy()
+            Z[:, j] = 0.0
+            return f(Z)
+
+        lab.check_close(f"dummy: unused feature '{names[j]}' gets 0", exact_shapley(f_dummy, x, background)[j],
+                        0.0, rtol=0, atol=1e-12)
+
+    lab.section("Kernel SHAP vs exact Shapley")
+    errors = {}
+    with lab.guard("kernel_shap runs"):
+        phi_ks = kernel_shap(f, x, background)
+        if phi_exact is not None:
+            lab.check_close("Kernel SHAP, all coalitions = exact Shapley", phi_ks, phi_exact,
+                            rtol=1e-8, atol=1e-12)
+        exact = phi_exact if phi_exact is not None else phi_ks
+        for budget in cfg.budgets:
+            errs = []
+            for r in range(cfg.repeats):
+                phi_s = kernel_shap(f, x, background, budget, np.random.default_rng(1000 + r))
+                errs.append(np.abs(phi_s - exact).max() / np.abs(exact).max())
+            errors[budget] = float(np.mean(errs))
+            lab.log(f"  budget {budget:4d}: mean max error {errors[budget]:.3f} of max |phi|")
+        lab.check_close(f"sampled Kernel SHAP ({budget} coalitions) keeps efficiency", phi_s.sum(),
+                        f(x[None])[0] - f(background).mean(), rtol=1e-8, atol=1e-12)
+        lab.check_le(f"sampled Kernel SHAP ({budget} coalitions): max error / max|phi|",
+                     errors[budget], 0.15)
+        lab.check("sampled Kernel SHAP error shrinks with the budget",
+                  errors[budget] < errors[cfg.budgets[0]], f"< {errors[cfg.budgets[0]]:.3f}",
+                  f"{errors[budget]:.3f}")
+        lab.metric(f"kernel_shap_rel_error_{budget}", errors[budget])
+
+    lab.section("LIME: local linear surrogate")
+    lime_coef = None
+    scale = cfg.lime_scale * X.std(0)
+    with lab.guard("lime_explain runs"):
+        a, coef = lime_explain(f_lin, x, scale, 200, cfg.lime_width, np.random.default_rng(1))
+        lab.check_close("LIME on a linear model returns its weights", coef, w_lin, rtol=1e-8, atol=1e-10)
+        lab.check_close("LIME intercept = f(x) on a linear model", a, f_lin(x[None])[0], rtol=1e-8)
+        h = 1e-5  # oracle: centered finite differences of the MLP
+        grad = np.array([(f((x + h * e)[None])[0] - f((x - h * e)[None])[0]) / (2 * h)
+                         for e in np.eye(len(x))])
+        _, lime_coef = lime_explain(f, x, scale, cfg.lime_samples, cfg.lime_width, rng)
+        rel = float(np.linalg.norm(lime_coef - grad) / np.linalg.norm(grad))
+        lab.check_le("LIME (narrow kernel) = MLP gradient: ||coef - grad|| / ||grad||", rel, 0.05)
+        # LIME's usual tabular setting: perturb on the data's own scale, width 0.75 sqrt(M)
+        _, wide = lime_explain(f, x, X.std(0), cfg.lime_samples, 0.75 * np.sqrt(len(x)), rng)
+        lab.metric("lime_wide_vs_gradient", np.linalg.norm(wide - grad) / np.linalg.norm(grad))
+
+    if phi_exact is not None and lime_coef is not None and errors:
+        dx = x - background.mean(0)
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 5))
+        pos = np.arange(len(names))
+        ax1.barh(pos + 0.27, phi_exact, 0.27, label="SHAP value (exact)")
+        ax1.barh(pos, wide * dx, 0.27, label="LIME, data-scale kernel: coef x (x - mean)")
+        ax1.barh(pos - 0.27, lime_coef * dx, 0.27, label="LIME, narrow kernel (= gradient x (x - mean))")
+        ax1.set(yticks=pos, yticklabels=names, xlabel="contribution to prediction",
+                title=f"why f(x) = {f(x[None])[0]:.2f} (E f = {f(background).mean():.2f})")
+        ax1.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1)
+        ax2.plot(list(errors), list(errors.values()), "o-")
+        ax2.set(xscale="log", yscale="log", xlabel="coalitions sampled",
+                ylabel="max |phi - exact| / max |phi|", title="Kernel SHAP converges")
+        ax2.set_xticks(list(errors), [str(b) for b in errors])
+        ax2.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        lab.savefig(fig, "shap_lime.png")
+
+
+def main(argv: list[str] | None = None) -> int:
+    return kit.run("interpretability", body, globals(), argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
