@@ -1,0 +1,1 @@
+"""predictor: a tiny model-serving service laid out as a clean architecture."""

@@ -1,0 +1,1 @@
+"""Interface adapters: HTTP payloads and repositories that implement the domain ports."""

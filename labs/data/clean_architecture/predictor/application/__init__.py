@@ -1,0 +1,1 @@
+"""Use cases: application logic that only knows the domain."""

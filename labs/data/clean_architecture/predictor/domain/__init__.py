@@ -1,0 +1,1 @@
+"""Entities and ports: the innermost layer, plain Python, no frameworks."""

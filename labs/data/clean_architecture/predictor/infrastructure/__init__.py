@@ -1,0 +1,1 @@
+"""Frameworks and drivers: the database and the composition root."""
