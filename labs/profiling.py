@@ -48,14 +48,14 @@ CPU_CATS = ("cpu_op", "user_annotation", "cuda_runtime", "cuda_driver")  # host-
 
 @dataclass
 class Config:
-    batch: int = 16  # sequences per step
-    tokens: int = 1024  # tokens per sequence: cdist is O(tokens^2 * width)
-    width: int = 256  # hidden size
+    batch: int = 4  # sequences per step
+    tokens: int = 4096  # tokens per sequence: cdist is O(tokens^2 * width), the MLP linear
+    width: int = 64  # hidden size
     steps: int = 6  # wait 1 + warm-up 1 + 4 recorded steps
 
 
 class Planted(nn.Module):
-    """embed -> (planted) all-pairs L1 distances as attention -> MLP."""
+    """embed -> (planted) all-pairs L1 distances that rescale each token -> MLP."""
 
     def __init__(self, d: int) -> None:
         super().__init__()
@@ -66,8 +66,9 @@ class Planted(nn.Module):
         with record_function("stage::embed"):
             h = self.inp(x)  # (B, T, d)
         with record_function(PLANTED_STAGE):  # the bottleneck: no mm fast path for p=1
-            dist = torch.cdist(h, h, p=1)  # (B, T, T)
-            h = h + torch.softmax(-dist, dim=-1) @ h
+            with torch.no_grad():  # distances are treated as constants
+                dist = torch.cdist(h, h, p=1)  # (B, T, T)
+            h = h * (1 + 1 / (1 + dist.mean(-1, keepdim=True)))  # crowded tokens scaled up
         with record_function("stage::mlp"):
             return self.mlp(h)
 
@@ -136,8 +137,7 @@ def find_bottleneck(stats: dict[str, dict]) -> tuple[str, str]:
 
 def body(lab: kit.Lab) -> None:
     cuda = lab.device == "cuda"
-    cfg = Config() if cuda else Config(batch=4, tokens=lab.pick(192, 512), width=64,
-                                       steps=lab.pick(4, 6))
+    cfg = Config() if cuda else Config(tokens=lab.pick(256, 768), steps=lab.pick(4, 6))
     dev = lab.torch_device
     model = Planted(cfg.width).to(dev)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)
@@ -184,7 +184,7 @@ def body(lab: kit.Lab) -> None:
                       "self_us": e.self_cpu_time_total} for e in table}
     with lab.guard("aggregate_trace runs"):
         stats = aggregate_trace(trace)
-        names = [k for k in oracle if k.startswith(("aten::", "stage::"))]
+        names = [k for k in oracle if k.startswith("aten::")]  # (a GPU mirrors the stages)
         lab.check_close("self time per op = key_averages (us)",
                         [stats.get(k, {}).get("self_us", 0.0) for k in names],
                         [oracle[k]["self_us"] for k in names], rtol=0.01, atol=2.0)
@@ -197,9 +197,9 @@ def body(lab: kit.Lab) -> None:
                         [oracle[k]["total_us"] for k in names], rtol=0.01, atol=2.0)
 
     lab.section(f"the planted bottleneck tops the profile ({sort})")
-    top = max(table, key=lambda e: getattr(e, sort))
-    lab.check(f"top entry by {sort} is the planted cdist", "cdist" in top.key,
-              "a cdist op or kernel", top.key[:80])
+    top = max((e for e in table if e.key.startswith("aten::")), key=lambda e: getattr(e, sort))
+    lab.check(f"top operator by {sort} is the planted cdist", "cdist" in top.key,
+              "aten::_cdist_forward", top.key)
     lab.metric("planted_share_of_self_time", sum(getattr(e, sort) for e in table
                                                   if "cdist" in e.key)
                / max(sum(getattr(e, sort) for e in table if e.key.startswith("aten::")), 1e-9))

@@ -92,6 +92,12 @@ def page() -> None:
     rm = common.get_roadmap()
     if rm is None:
         return
+    key = f"rm_chart_{st.session_state.get('rm_clicks', 0)}"
+    picked = _clicked(st.session_state.get(key))  # a click: go before drawing anything
+    if picked and picked in rm.nodes:
+        # a new chart key next time: the old one would keep (and toggle) this selection
+        st.session_state["rm_clicks"] = st.session_state.get("rm_clicks", 0) + 1
+        common.open_node(picked)
     lang = common.lang()
     store = common.get_store()
     recorded = common.statuses(store)
@@ -112,12 +118,9 @@ def page() -> None:
              and (not pick_st or common.status_of(recorded, n.id) in pick_st)}
     widest = max((len(v) for v in _layers(rm).values()), default=1)
     height = max(520, min(2400, 30 * widest + 80))
-    event = st.plotly_chart(figure(rm, recorded, shown, lang, height), key="rm_chart",
-                            on_select="rerun", selection_mode="points",
-                            config={"displaylogo": False, "scrollZoom": True})
-    picked = _clicked(event)
-    if picked:
-        common.open_node(picked)
+    st.plotly_chart(figure(rm, recorded, shown, lang, height), key=key,
+                    on_select="rerun", selection_mode="points",
+                    config={"displaylogo": False, "scrollZoom": True})
     filtered = len(shown) < len(rm)
     options = sorted(shown, key=lambda i: common.title(rm, i))
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")

@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -83,9 +84,18 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def graph_points(page: object) -> object:
+def graph_points(page: Any) -> Any:
     """The node markers of the Roadmap graph (edges and legend excluded)."""
-    return page.locator(".stPlotlyChart .scatterlayer .trace .points path")  # type: ignore[attr-defined]
+    return page.locator(".stPlotlyChart .scatterlayer .trace .points path")
+
+
+def click_point(page: Any, index: int) -> None:
+    """Click the graph's node marker ``index`` (plotly needs a hover first)."""
+    box = graph_points(page).nth(index).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 40, y - 40)
+    page.mouse.move(x, y, steps=3)
+    page.mouse.click(x, y)
 
 
 def write_fixture_roadmap(tmp: Path) -> Path:
