@@ -1,0 +1,1 @@
+"""shapes: a tiny geometry package whose documentation the lab builds with Sphinx."""
