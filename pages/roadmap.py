@@ -17,6 +17,21 @@ VERIFIED_SYMBOL = "star"
 LABEL_LIMIT = 120  # above this many nodes, titles show on hover only
 
 
+def short(title: str, width: int = 16) -> str:
+    """A title on at most two lines of about ``width`` characters (the hover has it all)."""
+    words, lines, cur = title.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    lines.append(cur)
+    if len(lines) > 2:
+        lines = [lines[0], (lines[1][: width - 1] + "…")]
+    return "<br>".join(lines)
+
+
 def layout(rm: Roadmap) -> dict[str, tuple[float, float]]:
     """x = prerequisite depth; y = spread within the layer, grouped by section, centred."""
     order = {s.id: s.order for s in rm.sections}
@@ -56,12 +71,13 @@ def figure(rm: Roadmap, recorded: dict[str, Any], shown: set[str], lang: str,
             x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids],
             mode="markers+text" if labels else "markers",
             name=sec.title_in(lang),
-            text=[rm.nodes[i].title_in(lang) for i in ids],
-            textposition="middle right", textfont={"size": 11},
+            text=[short(rm.nodes[i].title_in(lang)) for i in ids],
+            textposition="bottom center", textfont={"size": 10},
             customdata=[[i, common.t(s), rm.nodes[i].estimate_hours,
-                         " ✓ " + common.t("verified") if v else ""]
+                         " ✓ " + common.t("verified") if v else "",
+                         rm.nodes[i].title_in(lang)]
                         for i, s, v in zip(ids, st_, ver, strict=True)],
-            hovertemplate=("<b>%{text}</b><br>%{customdata[1]}%{customdata[3]}<br>"
+            hovertemplate=("<b>%{customdata[4]}</b><br>%{customdata[1]}%{customdata[3]}<br>"
                            "%{customdata[2]} h<extra>%{fullData.name}</extra>"),
             marker={"color": sec.colour, "size": 14,
                     "symbol": [VERIFIED_SYMBOL if v else SYMBOL.get(s, "circle-open")
@@ -82,7 +98,7 @@ def figure(rm: Roadmap, recorded: dict[str, Any], shown: set[str], lang: str,
         height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10},
         plot_bgcolor="white", dragmode="pan", clickmode="event+select",
         legend={"groupclick": "toggleitem", "itemclick": False, "itemdoubleclick": False},
-        xaxis={"visible": False, "range": [-0.5, xmax + (1.6 if labels else 0.5)]},
+        xaxis={"visible": False, "range": [-0.5, xmax + 0.5]},
         yaxis={"visible": False},
     )
     return fig
@@ -117,7 +133,7 @@ def page() -> None:
              if (not pick_secs or n.section in {secs[x] for x in pick_secs})
              and (not pick_st or common.status_of(recorded, n.id) in pick_st)}
     widest = max((len(v) for v in _layers(rm).values()), default=1)
-    height = max(520, min(2400, 30 * widest + 80))
+    height = max(560, min(3000, 52 * widest + 100))
     st.plotly_chart(figure(rm, recorded, shown, lang, height), key=key,
                     on_select="rerun", selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": True})

@@ -1,0 +1,152 @@
+"""The app in headless Chromium: three timings, each the median of 5 (after one warm-up).
+
+1. navigation to the Roadmap page until every node of the graph is drawn (target <= 2 s);
+2. a click on a node until the Node page shows its title (target <= 1 s);
+3. a lab's output line printed until it is visible in the page (target <= 1.5 s): a lab
+   prints its clock every 0.5 s and the page notes when each line appears.
+
+Runs on the bundled roadmap (a copy without dangling ids while nodes are being written,
+as in screenshots.py) for 1 and 2, and on the test roadmap with a `ticker` lab for 3.
+Prints the figures and writes benchmarks/results/app.json.
+
+$ python benchmarks/bench_app.py
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from screenshots import demo_roadmap  # noqa: E402
+
+from tests.e2e.server import (  # noqa: E402
+    chromium,
+    click_point,
+    serve,
+    write_fixture_roadmap,
+)
+
+REPEAT = 5
+OBSERVER = """() => {
+  window.__ticks = {};
+  const seen = window.__ticks;
+  const scan = () => {
+    for (const m of document.body.innerText.matchAll(/tick (\\d+\\.\\d+)/g)) {
+      if (!(m[1] in seen)) seen[m[1]] = Date.now() / 1000;
+    }
+  };
+  new MutationObserver(scan).observe(document.body,
+    {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def idle(page: Any) -> None:
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=120_000)
+
+
+def env_for(tmp: Path, root: Path) -> dict[str, str]:
+    data = tmp / "data"
+    data.mkdir(exist_ok=True)
+    return {"ROADMAP_DIR": str(root), "ROADMAP_DATA_DIR": str(data),
+            "ROADMAP_DB_URL": str(data / "progress.sqlite3"), "ROADMAP_USER": "bench"}
+
+
+def bench_graph_and_click(browser: Any) -> dict[str, Any]:
+    from graph import load_roadmap
+
+    tmp = Path(tempfile.mkdtemp(prefix="roadmap-bench-"))
+    root = demo_roadmap(tmp)
+    n = len(load_roadmap(root))
+    nav, click = [], []
+    with serve(env_for(tmp, root)) as url:
+        for i in range(REPEAT + 1):  # the first round warms the server up
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = ctx.new_page()
+            t0 = time.perf_counter()
+            page.goto(url + "/")
+            page.wait_for_function(
+                "n => document.querySelectorAll('.stPlotlyChart .scatterlayer .trace "
+                ".points path').length === n", arg=n, timeout=120_000)
+            t_nav = time.perf_counter() - t0
+            idle(page)
+            k = (3 * i + 1) % n
+            t0 = time.perf_counter()
+            click_point(page, k)
+            page.wait_for_url("**/node?node=*", timeout=30_000)
+            page.locator("h1").filter(has_text="📍").first.wait_for(timeout=30_000)
+            t_click = time.perf_counter() - t0
+            if i:
+                nav.append(t_nav)
+                click.append(t_click)
+            print(f"  round {i}: graph {t_nav:.2f} s, click -> node {t_click:.2f} s"
+                  + (" (warm-up)" if not i else ""))
+            ctx.close()
+    return {"nodes": n, "nav_to_graph_s": nav, "click_to_node_s": click}
+
+
+def bench_log_latency(browser: Any) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="roadmap-bench-"))
+    root = write_fixture_roadmap(tmp)
+    per_run = []
+    with serve(env_for(tmp, root)) as url:
+        for i in range(REPEAT + 1):
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = ctx.new_page()
+            page.goto(url + "/node?node=ticker")
+            page.locator("h1", has_text="Ticker").wait_for(timeout=120_000)
+            idle(page)
+            page.evaluate(OBSERVER)
+            clicked = time.time()  # lines of an earlier run, still shown, are left out
+            page.get_by_role("button", name="Run lab").click()
+            page.locator("summary").filter(has_text="ERROR").or_(
+                page.locator("summary").filter(has_text="PASS")).first.wait_for(
+                timeout=60_000)
+            ticks = page.evaluate("() => window.__ticks")
+            lat = [shown - float(printed) for printed, shown in ticks.items()
+                   if float(printed) >= clicked]
+            if i and lat:
+                per_run.append(statistics.median(lat))
+            print(f"  round {i}: {len(lat)} lines, median {statistics.median(lat):.2f} s, "
+                  f"max {max(lat):.2f} s" + (" (warm-up)" if not i else "") if lat else
+                  f"  round {i}: no lines seen")
+            ctx.close()
+    return {"line_to_page_s": per_run}
+
+
+def main() -> int:
+    with chromium() as browser:
+        print("graph and click:")
+        a = bench_graph_and_click(browser)
+        print("lab output latency:")
+        b = bench_log_latency(browser)
+    result = {
+        "machine": f"{platform.node()} ({platform.machine()}), {__import__('os').cpu_count()}"
+                   " CPUs, headless Debian Chromium",
+        "repeat": REPEAT,
+        "roadmap_nodes": a["nodes"],
+        "nav_to_graph_median_s": round(statistics.median(a["nav_to_graph_s"]), 3),
+        "click_to_node_median_s": round(statistics.median(a["click_to_node_s"]), 3),
+        "line_to_page_median_s": (round(statistics.median(b["line_to_page_s"]), 3)
+                                  if b["line_to_page_s"] else None),
+        "targets_s": {"nav_to_graph": 2.0, "click_to_node": 1.0, "line_to_page": 1.5},
+        "samples": {**a, **b},
+    }
+    out = ROOT / "benchmarks" / "results" / "app.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "samples"}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""Screenshots of every page of the app, for the README: docs/screenshots/<page>.png.
+
+Runs the app with `streamlit run` on a temp database seeded with a demo profile and a
+small team, on the bundled roadmap (the test roadmap when the bundled one does not load),
+and drives Debian's headless Chromium through each page.
+
+$ python benchmarks/screenshots.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.server import chromium, serve, write_fixture_roadmap  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def demo_roadmap(tmp: Path) -> Path:
+    """The bundled roadmap; while it has dangling ids (nodes still being written), a copy
+    without them."""
+    import shutil
+
+    import yaml
+
+    from graph import bundled_roadmap_dir, read_roadmap
+
+    rm, problems = read_roadmap()
+    if rm is not None and not problems:
+        return bundled_roadmap_dir()
+    print(f"the bundled roadmap has {len(problems)} problems: using a copy without "
+          "dangling ids")
+    src, root = bundled_roadmap_dir(), tmp / "roadmap"
+    shutil.copytree(src, root)
+    (tmp / "labs").symlink_to(ROOT / "labs")
+    files = [f for f in root.rglob("*.yaml") if f.name != "sections.yaml"]
+    ids = {yaml.safe_load(f.read_text())["id"] for f in files}
+    for f in files:
+        doc = yaml.safe_load(f.read_text())
+        for key in ("prerequisites", "related"):
+            if key in doc:
+                doc[key] = [i for i in doc[key] if i in ids]
+        f.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+    rm, problems = read_roadmap(root)
+    if rm is None or problems:
+        print("still not loadable: using the test roadmap")
+        shutil.rmtree(root)
+        (tmp / "labs").unlink()
+        return write_fixture_roadmap(tmp)
+    return root
+
+
+def seed(root: Path, data: Path) -> str:
+    """A demo profile with progress, two teammates, a team; a quick lab run. Returns a node."""
+    import os
+
+    from graph import load_roadmap
+    from graph.progress import Store, store_recorder
+    from graph.runner import run_lab
+
+    os.environ["ROADMAP_DATA_DIR"] = str(data)
+    rm = load_roadmap(root)
+    url = str(data / "progress.sqlite3")
+    order = list(rm.nodes)
+    with Store(url, roadmap=rm) as s:
+        for name in ("local", "ana", "ben"):
+            s.add_user(name)
+        s.add_team("ml-team", admin="local")
+        for name in ("ana", "ben"):
+            s.join_team("ml-team", name)
+        for k, n in enumerate(order[:10]):
+            s.set_status("local", n, "done" if k < 7 else "learning")
+        for n in order[::3][:12]:
+            s.set_status("ana", n, "done")
+        for n in order[1::4][:8]:
+            s.set_status("ben", n, "done" if n != order[1] else "learning")
+        s.set_note("local", order[0], "Revisit the chain rule with a worked example.")
+    lab_node = "calculus" if "calculus" in rm.nodes else order[0]
+    run_lab(rm, lab_node, quick=True, device="cpu", user="local", recorder=store_recorder(url))
+    return lab_node
+
+
+def shoot(page: Any, name: str) -> None:
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    time.sleep(1.0)  # let plotly finish its transitions
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]')"
+                           "?.scrollHeight || 1000")
+    page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 3600))})
+    time.sleep(0.8)
+    page.screenshot(path=str(OUT / f"{name}.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    print("wrote", OUT / f"{name}.png")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="roadmap-shots-"))
+    data = tmp / "data"
+    data.mkdir()
+    root = demo_roadmap(tmp)
+    node = seed(root, data)
+    env = {"ROADMAP_DIR": str(root), "ROADMAP_DATA_DIR": str(data),
+           "ROADMAP_DB_URL": str(data / "progress.sqlite3"), "ROADMAP_USER": "local"}
+    with serve(env) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(90_000)
+        page.goto(url + "/")
+        page.locator(".stPlotlyChart .scatterlayer .trace .points path").first.wait_for()
+        shoot(page, "roadmap")
+        page.goto(url + f"/node?node={node}")
+        page.locator("[data-testid=stDataFrame]").first.wait_for()
+        shoot(page, "node")
+        page.get_by_role("link", name="Learning path").click()
+        page.get_by_text("Next up").wait_for()
+        shoot(page, "learning-path")
+        page.get_by_role("link", name="My progress").click()
+        page.get_by_text("Completions over time").wait_for()
+        shoot(page, "progress")
+        page.get_by_role("link", name="Team").click()
+        page.locator(".stPlotlyChart").first.wait_for()
+        shoot(page, "team")
+        page.get_by_role("link", name="System").click()
+        page.get_by_text("Database").wait_for()
+        page.wait_for_function("() => !document.body.innerText.includes('Checking torch')",
+                               timeout=120_000)
+        shoot(page, "system")
+        page.get_by_text("Español").click()
+        page.get_by_role("link", name="Mapa").click()
+        page.locator("h1", has_text="Mapa").wait_for()
+        page.locator(".stPlotlyChart .scatterlayer .trace .points path").first.wait_for()
+        shoot(page, "roadmap-es")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
