@@ -29,7 +29,7 @@ NODES = {
     "crashing-lab": ("practice", "Crashing lab", "Laboratorio que falla", ["calculus"],
                      "crashing_lab", ""),
     "slow-lab": ("practice", "Slow lab", "Laboratorio lento", ["backpropagation"],
-                 "slow_lab", "timeout_s: 2"),
+                 "slow_lab", 'gpu: optional, timeout_s: 2'),
 }
 
 CRASH = """\
@@ -60,7 +60,8 @@ def node_yaml(nid: str) -> str:
           - {{type: official, title: Docs, url: "https://example.org/{nid}"}}
         """)
     if lab:
-        text += f'lab: {{script: labs/{lab}.py, gpu: "no", {extra or "timeout_s: 120"}}}\n'
+        extra = extra if "gpu" in extra else f'gpu: "no", {extra or "timeout_s: 120"}'
+        text += f"lab: {{script: labs/{lab}.py, {extra}}}\n"
     return text
 
 

@@ -195,3 +195,28 @@ def test_password_hidden_on_system_page(app_env: Path, monkeypatch: pytest.Monke
     at = ok(make_app("system"))
     body = texts(at)
     assert "s3cret" not in body and "***" in body
+
+
+def test_gpu_lab_waits_for_the_lock(app_env: Path) -> None:
+    """Another GPU lab holds the lock (as a second tab would): this one waits and says so."""
+    import fcntl
+
+    lock = app_env / "data" / "gpu.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        at = ok(make_app("node", node="slow-lab"))
+        at.selectbox(key="lab_device").set_value("cuda").run()
+        at.button(key="lab_run").click().run()
+        deadline = time.monotonic() + 20
+        while "waiting for the GPU lock" not in texts(at) and time.monotonic() < deadline:
+            time.sleep(0.3)
+            at.run()
+        assert "waiting for the GPU lock" in texts(ok(at))
+        at.button(key="lab_cancel").click().run()
+        deadline = time.monotonic() + 20
+        while not any(s.label.startswith("🛑") for s in at.status):
+            assert time.monotonic() < deadline, texts(at)
+            time.sleep(0.3)
+            at.run()
+    assert "CANCELLED" in ok(at).status[0].label
