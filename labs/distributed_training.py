@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import multiprocessing as mp
 import os
+import runpy
 import socket
 import tempfile
 import time
@@ -106,10 +107,14 @@ def sgd_step(model, x, y, lr, sync=None) -> None:
     opt.step()
 
 
-def rank_worker(rank: int, cfg: Config, seed: int, port: int, backend: str, out: str) -> None:
+def rank_worker(rank: int, cfg: Config, seed: int, port: int, backend: str, out: str,
+                solution: str | None) -> None:
     """One rank: a DDP step and a hand-all-reduced step on its shard; saves its parameters."""
     result = {}
     try:
+        if solution:  # a spawned child re-imported this file: rebind the learner's functions
+            ns = runpy.run_path(solution, run_name="learner_solution")
+            globals().update({name: ns[name] for name in EXERCISES})
         os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
         dist.init_process_group(backend, rank=rank, world_size=cfg.world,
                                 timeout=timedelta(seconds=cfg.timeout_s))
@@ -135,15 +140,20 @@ def rank_worker(rank: int, cfg: Config, seed: int, port: int, backend: str, out:
     os.replace(path.with_suffix(".tmp"), path)  # atomic: the parent never reads half a file
 
 
-def run_ranks(cfg: Config, seed: int, backend: str) -> list[dict]:
-    """Start cfg.world processes (fork where possible: children see the learner's code)."""
+def run_ranks(cfg: Config, seed: int, backend: str, solution: str | None) -> list[dict]:
+    """Start cfg.world rank processes; collect what each saved (an error, if it failed).
+
+    Fork is fast but unsafe once the CUDA driver is loaded in this process (a child can
+    deadlock on a driver lock), so a CUDA machine spawns fresh interpreters instead.
+    """
     with socket.socket() as s:  # a free port for the rendezvous
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    method = "fork" if backend == "gloo" and "fork" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.get_context(method)
+    fork_ok = "fork" in mp.get_all_start_methods() and not torch.cuda.is_available()
+    ctx = mp.get_context("fork" if fork_ok else "spawn")
     with tempfile.TemporaryDirectory() as out:
-        procs = [ctx.Process(target=rank_worker, args=(r, cfg, seed, port, backend, out))
+        procs = [ctx.Process(target=rank_worker,
+                             args=(r, cfg, seed, port, backend, out, solution))
                  for r in range(cfg.world)]
         for p in procs:
             p.start()
@@ -176,6 +186,7 @@ def max_diff(a: list, b: list) -> float:
 def body(lab: kit.Lab) -> None:
     cfg = Config(n=lab.pick(64, 1024), hidden=lab.pick(32, 256))
     diffs = {}  # what was compared -> max abs difference, for the plot
+    solution = str(lab.solution_path) if lab.solution_path else None  # for spawned ranks
 
     lab.section("single process, full batch: the reference step")
     X, Y, model = make_problem(cfg, lab.seed)
@@ -185,8 +196,8 @@ def body(lab: kit.Lab) -> None:
 
     lab.section(f"DDP with gloo on {cfg.world} CPU processes")
     with lab.guard("ranks run (shard_batch, allreduce_mean_grads)"):
-        t0 = time.perf_counter()  # not lab.timer(): no CUDA in this process before the fork
-        res = run_ranks(cfg, lab.seed, "gloo")
+        t0 = time.perf_counter()
+        res = run_ranks(cfg, lab.seed, "gloo", solution)
         lab.metric("gloo_ranks_wall_s", time.perf_counter() - t0, "s")
         lab.check_equal("shard rows per rank", [r["shard_rows"] for r in res],
                         [cfg.n // cfg.world] * cfg.world)
@@ -232,7 +243,7 @@ def body(lab: kit.Lab) -> None:
     lab.section("NCCL (GPU-to-GPU)")
     if n_gpu >= 2:
         with lab.guard("NCCL ranks run"):
-            res = run_ranks(cfg, lab.seed, "nccl")
+            res = run_ranks(cfg, lab.seed, "nccl", solution)
             lab.check_close("NCCL DDP step = single-process full-batch step",
                             torch.cat([p.flatten() for p in res[0]["ddp"]]),
                             torch.cat([p.flatten() for p in ref_params]), rtol=1e-10, atol=1e-12)
