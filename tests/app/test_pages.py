@@ -220,3 +220,29 @@ def test_gpu_lab_waits_for_the_lock(app_env: Path) -> None:
             time.sleep(0.3)
             at.run()
     assert "CANCELLED" in ok(at).status[0].label
+
+
+def test_graph_at_300_nodes(tmp_path: Path) -> None:
+    """300 nodes: one marker each, titles on hover only, drawn in well under a second."""
+    import random
+
+    from graph import load_roadmap
+    from pages.roadmap import figure, layout
+
+    root = tmp_path / "rm"
+    (root / "s").mkdir(parents=True)
+    (root / "sections.yaml").write_text("sections:\n  - {id: s, title: S, order: 1}\n")
+    rng = random.Random(0)
+    for i in range(300):
+        pre = sorted({f"n{j}" for j in rng.sample(range(i), min(i, 2))}) if i else []
+        (root / "s" / f"n{i}.yaml").write_text(
+            f"id: n{i}\ntitle: Node {i}\nsummary: s\nlevel: beginner\nestimate_hours: 1\n"
+            f"prerequisites: {pre}\n")
+    rm = load_roadmap(root)
+    t0 = time.perf_counter()
+    fig = figure(rm, {}, set(rm.nodes), "en", 2000)
+    assert time.perf_counter() - t0 < 2.0
+    markers = [tr for tr in fig.data if tr.customdata is not None]
+    assert sum(len(tr.customdata) for tr in markers) == 300
+    assert all(tr.mode == "markers" for tr in markers)  # no 300 overlapping labels
+    assert len(set(layout(rm).values())) == 300  # no two nodes on one spot
