@@ -255,24 +255,24 @@ def body(lab: kit.Lab) -> None:
     lab.check_equal("planted bug caught, by the property test only (unit tests miss it)",
                     (res["planted"]["rc"], failed), (1, ["test_median_matches_statistics"]))
     if muts:
-        killed = {d: res[f"mutant_{k:02d}"]["rc"] == 1 for k, (d, _) in enumerate(muts)}
-        survivors = sorted(d for d, k in killed.items() if not k)
+        killed = [res[f"mutant_{k:02d}"]["rc"] == 1 for k in range(len(muts))]  # by index:
+        ref = _behaviour(_load(src))  # two mutants on one line can share a description
+        same = [_behaviour(_load(m)) == ref for _, m in muts]
+        survivors = sorted(d for (d, _), k in zip(muts, killed, strict=True) if not k)
         lab.check_equal("surviving mutants = the known equivalent ones", survivors, equivalent)
-        ref = _behaviour(_load(src))
-        same = {d: _behaviour(_load(m)) == ref for d, m in muts}
-        lab.check("survivors behave exactly like the original on an exhaustive grid",
-                  all(same[d] for d in survivors), "all equivalent",
-                  [d for d in survivors if not same[d]])
-        score = sum(killed.values()) / max(1, len(muts) - sum(same.values()))
+        missed = [d for (d, _), k, e in zip(muts, killed, same, strict=True) if not (k or e)]
+        lab.check_equal("survivors behave exactly like the original on an exhaustive grid",
+                        missed, [])
+        score = sum(killed) / max(1, len(muts) - sum(same))
         lab.metric("mutation_score_non_equivalent", score)
         _plot(lab, muts, killed, same)
 
 
-def _plot(lab: kit.Lab, muts: list, killed: dict, same: dict) -> None:
+def _plot(lab: kit.Lab, muts: list, killed: list, same: list) -> None:
     fig, ax = plt.subplots(figsize=(8, 3.6))
     names = [d for d, _ in muts]
-    colors = ["tab:green" if killed[d] else ("tab:grey" if same[d] else "tab:red")
-              for d in names]
+    colors = ["tab:green" if k else ("tab:grey" if e else "tab:red")
+              for k, e in zip(killed, same, strict=True)]
     ax.bar(range(len(names)), [1] * len(names), color=colors)
     ax.set_xticks(range(len(names)), names, rotation=60, fontsize=7, ha="right")
     ax.set_yticks([])

@@ -28,7 +28,7 @@ def find_cycle(needs):
 def simulate(needs, minutes, runners, fails=()):
     # bug: a job starts when its first need is done (not all of them), and a failure only
     # skips its direct dependents
-    res, t, pending = {}, 0.0, list(needs)
+    res, pending = {}, list(needs)
     free = [0.0] * runners
     for j in sorted(pending):
         if any(res.get(n, (0, 0, ""))[2] in ("failure",) for n in needs[j]):
