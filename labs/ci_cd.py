@@ -208,7 +208,7 @@ def body(lab: kit.Lab) -> None:
     g = dag(ci)
     for n in list(g):
         g.add_edge("push", n)  # a start node; edge weight = the minutes of the job it enters
-    for u, v in g.edges:
+    for u, v in list(g.edges):  # a snapshot: some networkx versions refuse edits mid-iteration
         g[u][v]["w"] = minutes[v]
     cp = nx.dag_longest_path_length(g, weight="w")
     total = sum(minutes.values())
