@@ -47,10 +47,11 @@ def page() -> None:
                     for n in s.remaining))
     st.subheader(common.t("timeline"))
     if timeline:
-        fig = go.Figure(go.Scatter(x=[p.day for p in timeline], y=[p.cumulative for p in timeline],
+        fig = go.Figure(go.Scatter(x=_days(timeline), y=[0] + [p.cumulative for p in timeline],
                                    mode="lines+markers", line_shape="hv",
                                    hovertemplate="%{x}: %{y}<extra></extra>"))
-        fig.update_layout(height=280, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        fig.update_layout(height=280, xaxis={"type": "date", "tickformat": "%Y-%m-%d"},
+                          margin={"l": 10, "r": 10, "t": 10, "b": 10},
                           yaxis_title=common.t("done"))
         st.plotly_chart(fig, key="progress_timeline")
     else:
@@ -95,3 +96,10 @@ def _export_import(store, who: str) -> None:  # type: ignore[no-untyped-def]
 
 if __name__ == "__main__":  # Streamlit ran this file itself (pages/ folder mode)
     common.use_app_navigation()
+
+
+def _days(timeline: list) -> list:  # type: ignore[type-arg]
+    """The days of a timeline, starting from zero the day before the first one."""
+    import datetime as dt
+
+    return [timeline[0].day - dt.timedelta(days=1)] + [p.day for p in timeline]

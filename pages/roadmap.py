@@ -95,9 +95,10 @@ def figure(rm: Roadmap, recorded: dict[str, Any], shown: set[str], lang: str,
                     "color": "#555", "size": 12, "line": {"width": 2, "color": "#555"}}))
     xmax = max((p[0] for p in pos.values()), default=0)
     fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=height, margin={"l": 10, "r": 10, "t": 10, "b": 60},
         plot_bgcolor="white", dragmode="pan", clickmode="event+select",
-        legend={"groupclick": "toggleitem", "itemclick": False, "itemdoubleclick": False},
+        legend={"groupclick": "toggleitem", "itemclick": False, "itemdoubleclick": False,
+                "orientation": "h", "x": 0, "y": -0.01, "yanchor": "top"},
         xaxis={"visible": False, "range": [-0.5, xmax + 0.5]},
         yaxis={"visible": False},
     )

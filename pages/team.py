@@ -75,10 +75,11 @@ def page() -> None:
                 st.caption("Nobody on this team has done it yet.")
     st.subheader(common.t("timeline"))
     if timeline:
-        fig = go.Figure(go.Scatter(x=[p.day for p in timeline],
-                                   y=[p.cumulative for p in timeline],
+        fig = go.Figure(go.Scatter(x=_days(timeline),
+                                   y=[0] + [p.cumulative for p in timeline],
                                    mode="lines+markers", line_shape="hv"))
-        fig.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        fig.update_layout(height=260, xaxis={"type": "date", "tickformat": "%Y-%m-%d"},
+                          margin={"l": 10, "r": 10, "t": 10, "b": 10})
         st.plotly_chart(fig, key="team_timeline")
     else:
         st.caption("No completions yet.")
@@ -116,7 +117,7 @@ def heatmap(rm: Roadmap, m: SkillMatrix, lang: str) -> go.Figure:
                       x1=start + count - 0.5, y0=1.0, y1=1.04, fillcolor=sec.colour,
                       line_width=0)
         fig.add_annotation(x=start + (count - 1) / 2, y=1.05, yref="paper", showarrow=False,
-                           text=sec.title_in(lang)[:28], font={"size": 10},
+                           text=sec.title_in(lang)[: max(3, int(count * 1.5))], font={"size": 10},
                            yanchor="bottom")
         start += count
     fig.update_layout(height=max(260, 40 * len(m.members) + 200),
@@ -153,3 +154,10 @@ def _manage(store, teams: list[str]) -> None:  # type: ignore[no-untyped-def]
 
 if __name__ == "__main__":  # Streamlit ran this file itself (pages/ folder mode)
     common.use_app_navigation()
+
+
+def _days(timeline: list) -> list:  # type: ignore[type-arg]
+    """The days of a timeline, starting from zero the day before the first one."""
+    import datetime as dt
+
+    return [timeline[0].day - dt.timedelta(days=1)] + [p.day for p in timeline]
