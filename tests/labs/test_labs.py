@@ -14,7 +14,8 @@ pytestmark = pytest.mark.slow
 
 
 def _describe(r) -> str:
-    return f"exit {r.returncode}\n--- stdout ---\n{r.stdout[-3000:]}\n--- stderr ---\n{r.stderr[-3000:]}"
+    return (f"exit {r.returncode}\n--- stdout ---\n{r.stdout[-3000:]}"
+            f"\n--- stderr ---\n{r.stderr[-3000:]}")
 
 
 def test_quick_run_passes(lab_file: Path, tmp_path: Path) -> None:
