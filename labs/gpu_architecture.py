@@ -42,7 +42,7 @@ TOL = {"fp32": 1e-5, "tf32": 3e-3, "bf16": 1.5e-2}  # rel. Frobenius error vs fl
 @dataclass
 class Config:
     sizes: tuple = (256, 512, 1024, 2048, 4096, 8192)  # square matmul sizes on the GPU
-    cpu_sizes: tuple = (32, 64, 128, 256, 512, 1024, 2048)  # ... and on the CPU
+    cpu_sizes: tuple = (16, 32, 64, 128, 256, 512, 1024, 2048)  # ... and on the CPU
     copy_mib: tuple = (0.0625, 1, 16, 128, 1024, 2048)  # copy sizes, MiB per tensor
     h2d_mib: tuple = (1, 16, 256)  # host-to-device transfer sizes, MiB
     equal_n: int = 2048  # size of the CPU-vs-GPU equality test
@@ -104,9 +104,9 @@ def rel_err(c: torch.Tensor, ref: torch.Tensor) -> float:
 def body(lab: kit.Lab) -> None:
     cuda = lab.device == "cuda"
     cfg = Config() if not lab.quick else Config(
-        cpu_sizes=(32, 64, 128, 256), copy_mib=(0.0625, 1, 16), equal_n=256, min_s=0.02)
+        cpu_sizes=(16, 32, 64, 128, 256), copy_mib=(0.0625, 1, 16), equal_n=256, min_s=0.02)
     if not cuda and not lab.quick:  # full mode on a CPU-only box: CPU sweep only
-        cfg.cpu_sizes, cfg.equal_n = (32, 64, 128, 256, 512, 1024), 1024
+        cfg.cpu_sizes, cfg.equal_n = (16, 32, 64, 128, 256, 512, 1024), 1024
     dtypes = {"fp32": torch.float32, "tf32": torch.float32, "bf16": torch.bfloat16}
 
     lab.section("the hardware")
