@@ -211,8 +211,8 @@ def status_of(recorded: dict[str, Any], node_id: str) -> str:
     return s.status if s is not None else "todo"
 
 
-def sidebar(store: Store | None) -> None:
-    """The language switch and the profile picker."""
+def sidebar(store: Store | None, locked: bool = False) -> None:
+    """The language switch and the profile picker (``locked``: the login names the user)."""
     with st.sidebar:
         codes = ["en", "es"]
         st.radio(t("language"), codes, index=codes.index(lang()), horizontal=True,
@@ -232,6 +232,9 @@ def sidebar(store: Store | None) -> None:
                 except RoadmapError:
                     pass
             names.append(me)
+        if locked:
+            st.caption(f"👤 {me}")
+            return
         st.selectbox(t("user"), names, index=names.index(me), key="user_pick",
                      on_change=_pick_user)
         if store is not None:

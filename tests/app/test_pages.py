@@ -246,3 +246,14 @@ def test_graph_at_300_nodes(tmp_path: Path) -> None:
     assert sum(len(tr.customdata) for tr in markers) == 300
     assert all(tr.mode == "markers" for tr in markers)  # no 300 overlapping labels
     assert len(set(layout(rm).values())) == 300  # no two nodes on one spot
+
+
+def test_login_required_when_auth_is_configured(app_env: Path) -> None:
+    at = AppTest.from_function(_script, kwargs={"start": "roadmap", "root": str(ROOT)},
+                               default_timeout=30)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+                          "cookie_secret": "x", "client_id": "x", "client_secret": "x",
+                          "server_metadata_url": "https://idp.example.org/.well-known/x"}
+    at.run()
+    assert [b.label for b in ok(at).button] == ["Log in"]
+    assert not at.get("plotly_chart")  # nothing of the roadmap before the login
