@@ -147,7 +147,8 @@ def dockerfile_violations(instrs: list[tuple[str, str]], cfg: Config) -> list[st
     return bad
 
 
-def manifest_violations(docs: list[dict], dockerfile: list[tuple[str, str]], cfg: Config) -> list[str]:
+def manifest_violations(docs: list[dict], dockerfile: list[tuple[str, str]],
+                        cfg: Config) -> list[str]:
     """Names of the rules the Deployment + Service break (uses the Dockerfile for EXPOSE)."""
     bad = []
     dep = next((d for d in docs if d and d.get("kind") == "Deployment"), None)
@@ -157,7 +158,8 @@ def manifest_violations(docs: list[dict], dockerfile: list[tuple[str, str]], cfg
     tmpl_labels = dep["spec"]["template"]["metadata"].get("labels", {})
     if not dep["spec"]["selector"]["matchLabels"].items() <= tmpl_labels.items():
         bad.append("Deployment selector matches pod labels")
-    if not svc["spec"].get("selector") or not svc["spec"]["selector"].items() <= tmpl_labels.items():
+    svc_sel = svc["spec"].get("selector") or {}
+    if not svc_sel or not svc_sel.items() <= tmpl_labels.items():
         bad.append("Service selector matches pod labels")
     c = dep["spec"]["template"]["spec"]["containers"][0]
     ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
@@ -181,7 +183,8 @@ def manifest_violations(docs: list[dict], dockerfile: list[tuple[str, str]], cfg
             bad.append(f"{kind} on the health path")
     if c["image"].endswith(":latest") or ":" not in c["image"].split("/")[-1]:
         bad.append("container image pinned")
-    sc = {**dep["spec"]["template"]["spec"].get("securityContext", {}), **c.get("securityContext", {})}
+    pod_sc = dep["spec"]["template"]["spec"].get("securityContext", {})
+    sc = {**pod_sc, **c.get("securityContext", {})}  # the container's settings win
     if sc.get("runAsNonRoot") is not True:
         bad.append("runAsNonRoot")
     return bad
@@ -195,8 +198,9 @@ SCHEMA = {  # the shape kubectl would insist on, for the fields this lab uses
                                       "replicas": {"type": "integer", "minimum": 1},
                                       "template": {"required": ["metadata", "spec"], "properties": {
                                           "spec": {"required": ["containers"], "properties": {
-                                              "containers": {"type": "array", "minItems": 1,
-                                                             "items": {"required": ["name", "image"]}}}}}}}}}},
+                                              "containers": {
+                                                  "type": "array", "minItems": 1,
+                                                  "items": {"required": ["name", "image"]}}}}}}}}}},
     "Service": {"type": "object", "required": ["apiVersion", "kind", "metadata", "spec"],
                 "properties": {"apiVersion": {"const": "v1"}, "metadata": {"required": ["name"]},
                                "spec": {"required": ["ports"], "properties": {"ports": {
@@ -217,7 +221,8 @@ BREAKS = {  # a deliberately broken variant -> the one rule it must trip
     "liveness on /": ("livenessProbe on the health path",
                       lambda d, s: _c(d)["livenessProbe"]["httpGet"].update(path="/")),
     "runAsNonRoot false": ("runAsNonRoot",
-                           lambda d, s: _c(d).setdefault("securityContext", {}).update(runAsNonRoot=False)),
+                           lambda d, s: _c(d).setdefault("securityContext", {})
+                           .update(runAsNonRoot=False)),
 }
 
 
@@ -238,7 +243,8 @@ def body(lab: kit.Lab) -> None:
         instrs = parse_dockerfile(text)
         lab.log("  " + " | ".join(f"{i} {a}"[:40] for i, a in instrs))
         lab.check_equal("Dockerfile rule violations", dockerfile_violations(instrs, cfg), [])
-        broken = text.replace(cfg.base_image, "python:latest").replace(f"USER {cfg.uid}", "USER root")
+        broken = text.replace(cfg.base_image, "python:latest").replace(f"USER {cfg.uid}",
+                                                                       "USER root")
         lab.check_equal("broken Dockerfile (latest, root) is caught",
                         sorted(set(dockerfile_violations(parse_dockerfile(broken), cfg))
                                & {"base image pinned", "runs as non-root USER"}),
@@ -260,7 +266,8 @@ def body(lab: kit.Lab) -> None:
                        jsonschema.Draft202012Validator(schema).iter_errors(d)]
         lab.check_equal("JSON-schema errors", errors, [])
         lab.check_equal("manifest rule violations", manifest_violations(docs, instrs, cfg), [])
-        lab.metric("replicas", next(d for d in docs if d["kind"] == "Deployment")["spec"]["replicas"])
+        dep = next(d for d in docs if d["kind"] == "Deployment")
+        lab.metric("replicas", dep["spec"]["replicas"])
 
         lab.section("each broken variant is caught by its rule")
         caught, base = {}, set(manifest_violations(docs, instrs, cfg))
@@ -269,7 +276,8 @@ def body(lab: kit.Lab) -> None:
             dep = next(d for d in dd if d["kind"] == "Deployment")
             breakit(dep, next(d for d in dd if d["kind"] == "Service"))
             caught[name] = sorted(set(manifest_violations(dd, instrs, cfg)) - base) == [rule]
-        lab.check_equal("broken manifests caught by exactly their rule", caught, {k: True for k in BREAKS})
+        lab.check_equal("broken manifests caught by exactly their rule", caught,
+                        {k: True for k in BREAKS})
 
     lab.section("quantities (Kubernetes docs examples)")
     table = {"250m": 0.25, "1": 1.0, "1.5": 1.5, "128Mi": 128 * 2**20, "1Gi": 2**30, "1G": 1e9,

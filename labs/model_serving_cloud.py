@@ -210,7 +210,8 @@ def body(lab: kit.Lab) -> None:
             fig, ax = plt.subplots(figsize=(5, 3.2))
             ax.hist(lat, bins=40, color="0.6")
             for v, name in ((p50, "p50"), (p99, "p99")):
-                ax.axvline(v, ls="--", color="C3" if name == "p99" else "C0", label=f"{name} {v:.2f} ms")
+                ax.axvline(v, ls="--", color="C3" if name == "p99" else "C0",
+                           label=f"{name} {v:.2f} ms")
             ax.set(xlabel="latency (ms)", ylabel="requests",
                    title=f"{cfg.clients} concurrent clients, localhost")
             ax.legend()

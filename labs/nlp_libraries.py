@@ -145,7 +145,7 @@ def body(lab: kit.Lab) -> None:
     lab.section("lemmas (spaCy lookup) vs stems (NLTK Porter)")
     rows = [(w, nlp(w)[0].lemma_) for w in REGULAR]
     same = [stemmer.stem(lem) == stemmer.stem(w) for w, lem in rows]
-    for (w, lem), s_ok in zip(rows, same):
+    for (w, lem), s_ok in zip(rows, same, strict=True):
         lab.log(f"  {w:10s} lemma {lem:8s} stem(word) {stemmer.stem(w):8s} "
                 f"stem(lemma) {stemmer.stem(lem):8s} {'agree' if s_ok else 'DIFFER'}")
     lab.check_equal("regular inflections: stem(lemma) = stem(word)", sum(same), len(REGULAR))

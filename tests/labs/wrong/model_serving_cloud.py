@@ -2,9 +2,9 @@
 every bad request answered 500 (and unknown paths 200), and a nearest-rank percentile."""
 
 import json
+from http.server import BaseHTTPRequestHandler
 
 import numpy as np
-from http.server import BaseHTTPRequestHandler
 
 
 def make_handler(predict):
