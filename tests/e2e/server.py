@@ -89,13 +89,25 @@ def graph_points(page: Any) -> Any:
     return page.locator(".stPlotlyChart .scatterlayer .trace .points path")
 
 
-def click_point(page: Any, index: int) -> None:
-    """Click the graph's node marker ``index`` (plotly needs a hover first)."""
-    box = graph_points(page).nth(index).bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x - 40, y - 40)
-    page.mouse.move(x, y, steps=3)
-    page.mouse.click(x, y)
+def click_point(page: Any, index: int, tries: int = 3) -> int:
+    """Click the graph's node marker ``index`` until the Node page opens; return the tries.
+
+    Plotly needs a hover before a click; on a loaded 2-core box a click that lands while the
+    chart is still settling is sometimes dropped, so it is retried (as a person would).
+    """
+    for k in range(1, tries + 1):
+        box = graph_points(page).nth(index).bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x - 40, y - 40)
+        page.mouse.move(x, y, steps=3)
+        page.mouse.click(x, y)
+        try:
+            page.wait_for_url("**/node?node=*", timeout=5_000)
+            return k
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again
+            if k == tries:
+                raise
+    return tries
 
 
 def write_fixture_roadmap(tmp: Path) -> Path:
