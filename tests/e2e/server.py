@@ -89,25 +89,24 @@ def graph_points(page: Any) -> Any:
     return page.locator(".stPlotlyChart .scatterlayer .trace .points path")
 
 
-def click_point(page: Any, index: int, tries: int = 3) -> int:
-    """Click the graph's node marker ``index`` until the Node page opens; return the tries.
+def hover_point(page: Any, index: int) -> tuple[float, float]:
+    """Move the mouse onto the graph's node marker ``index`` and wait for its hover label.
 
-    Plotly needs a hover before a click; on a loaded 2-core box a click that lands while the
-    chart is still settling is sometimes dropped, so it is retried (as a person would).
+    Plotly works out the point under the mouse on an animation frame after the move; a
+    click before that (a person never clicks that fast) hits no point.
     """
-    for k in range(1, tries + 1):
-        box = graph_points(page).nth(index).bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        page.mouse.move(x - 40, y - 40)
-        page.mouse.move(x, y, steps=3)
-        page.mouse.click(x, y)
-        try:
-            page.wait_for_url("**/node?node=*", timeout=5_000)
-            return k
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again
-            if k == tries:
-                raise
-    return tries
+    box = graph_points(page).nth(index).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 40, y - 40)
+    page.mouse.move(x, y, steps=3)
+    page.locator(".stPlotlyChart .hoverlayer .hovertext").first.wait_for(timeout=10_000)
+    return x, y
+
+
+def click_point(page: Any, index: int) -> None:
+    """Hover the node marker ``index``, then click it."""
+    x, y = hover_point(page, index)
+    page.mouse.click(x, y)
 
 
 def write_fixture_roadmap(tmp: Path) -> Path:
