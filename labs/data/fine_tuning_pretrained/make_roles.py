@@ -35,7 +35,8 @@ def make(people, animals, verbs, n):
 
 train, test = make(people_tr, animals_tr, verbs_tr, 160), make(people_te, animals_te, verbs_te, 120)
 with open(Path(__file__).with_name("roles.tsv"), "w", encoding="utf-8") as f:
-    f.write("# split\tlabel\tsentence  (1 = a person acts on an animal, 0 = an animal acts on a person)\n")
+    f.write("# split\tlabel\tsentence  "
+            "(1 = a person acts on an animal, 0 = an animal acts on a person)\n")
     for split, rows in (("train", train), ("test", test)):
         for sentence, label in rows:
             f.write(f"{split}\t{label}\t{sentence}\n")
