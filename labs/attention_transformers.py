@@ -147,7 +147,7 @@ class Adam:
     @torch.no_grad()
     def step(self) -> None:
         (b1, b2), self.t = self.betas, self.t + 1
-        for p, m, v in zip(self.params, self.m, self.v):
+        for p, m, v in zip(self.params, self.m, self.v, strict=True):
             m.mul_(b1).add_(p.grad, alpha=1 - b1)
             v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
             denom = (v / (1 - b2**self.t)).sqrt_().add_(self.eps)
@@ -166,7 +166,8 @@ def copy_batch(n: int, cfg: Config, gen: torch.Generator, device):
 def check_pieces(lab: kit.Lab, cfg: Config) -> None:
     f64 = dict(dtype=torch.float64)
     B, h, Tq, Tk, d, dv = 2, 3, 5, 7, 8, 6
-    q, k, v = torch.randn(B, h, Tq, d, **f64), torch.randn(B, h, Tk, d, **f64), torch.randn(B, h, Tk, dv, **f64)
+    q, k = torch.randn(B, h, Tq, d, **f64), torch.randn(B, h, Tk, d, **f64)
+    v = torch.randn(B, h, Tk, dv, **f64)
     rand_mask = torch.rand(Tq, Tk) < 0.6
     rand_mask[:, 0] = True  # every query sees at least one key
     with lab.guard("scaled_dot_product_attention runs"):
@@ -195,7 +196,8 @@ def check_pieces(lab: kit.Lab, cfg: Config) -> None:
         out, w = multi_head_attention(x, x, x, *params, heads, causal)
         r_out, r_w = ref(x, x, x, attn_mask=~causal, average_attn_weights=False)  # True = blocked
         lab.check_close("causal self-attention = nn.MultiheadAttention", out, r_out, rtol=cfg.tol)
-        lab.check_close("per-head weights = nn.MultiheadAttention", w, r_w, rtol=cfg.tol, atol=1e-15)
+        lab.check_close("per-head weights = nn.MultiheadAttention", w, r_w, rtol=cfg.tol,
+                        atol=1e-15)
         wrt = [x, *params]
         g = torch.autograd.grad((out * out.detach().sin()).sum(), wrt)
         g_ref = torch.autograd.grad((r_out * r_out.detach().sin()).sum(), wrt)
@@ -245,7 +247,8 @@ def body(lab: kit.Lab) -> None:
             for _ in range(cfg.steps):
                 seq = copy_batch(cfg.batch, cfg, gen, dev)
                 logits = model(seq[:, :-1])[:, n:]  # positions SEP .. x_{n-1} predict x1 .. xn
-                loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), seq[:, n + 1:].reshape(-1))
+                loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                       seq[:, n + 1:].reshape(-1))
                 loss.backward()
                 opt.step()
                 losses.append(loss.item())

@@ -70,7 +70,7 @@ def exact_shapley(f, x, background):
     """
     M = x.shape[0]
     masks = np.array(list(itertools.product([False, True], repeat=M)))  # (2^M, M)
-    v = dict(zip(map(tuple, masks), coalition_values(f, x, background, masks)))
+    v = dict(zip(map(tuple, masks), coalition_values(f, x, background, masks), strict=True))
     phi = np.zeros(M)
     for S, vS in v.items():
         s = sum(S)
@@ -150,7 +150,8 @@ def body(lab: kit.Lab) -> None:
     y = (y - y.mean()) / y.std()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lbfgs may stop at max_iter: fine for this lab
-        mlp = MLPRegressor(hidden_layer_sizes=(cfg.hidden,), activation="tanh", solver="lbfgs", alpha=1.0,
+        mlp = MLPRegressor(hidden_layer_sizes=(cfg.hidden,), activation="tanh", solver="lbfgs",
+                           alpha=1.0,
                            max_iter=500, random_state=lab.seed).fit(X, y)
     lab.metric("mlp_train_r2", mlp.score(X, y))
     f = mlp.predict
@@ -164,7 +165,8 @@ def body(lab: kit.Lab) -> None:
     lab.section("exact Shapley values (all 2^10 coalitions)")
     phi_exact = None
     with lab.guard("exact_shapley runs"):
-        lab.check_close("linear model: Shapley = w_i (x_i - E b_i)", exact_shapley(f_lin, x, background),
+        lab.check_close("linear model: Shapley = w_i (x_i - E b_i)",
+                        exact_shapley(f_lin, x, background),
                         w_lin * (x - background.mean(0)), rtol=cfg.tol, atol=1e-12)
         phi_exact = exact_shapley(f, x, background)
         lab.check_close("efficiency: sum phi = f(x) - E f (MLP)", phi_exact.sum(),
@@ -176,7 +178,8 @@ def body(lab: kit.Lab) -> None:
             Z[:, j] = 0.0
             return f(Z)
 
-        lab.check_close(f"dummy: unused feature '{names[j]}' gets 0", exact_shapley(f_dummy, x, background)[j],
+        lab.check_close(f"dummy: unused feature '{names[j]}' gets 0",
+                        exact_shapley(f_dummy, x, background)[j],
                         0.0, rtol=0, atol=1e-12)
 
     lab.section("Kernel SHAP vs exact Shapley")
@@ -208,7 +211,8 @@ def body(lab: kit.Lab) -> None:
     scale = cfg.lime_scale * X.std(0)
     with lab.guard("lime_explain runs"):
         a, coef = lime_explain(f_lin, x, scale, 200, cfg.lime_width, np.random.default_rng(1))
-        lab.check_close("LIME on a linear model returns its weights", coef, w_lin, rtol=1e-8, atol=1e-10)
+        lab.check_close("LIME on a linear model returns its weights", coef, w_lin, rtol=1e-8,
+                        atol=1e-10)
         lab.check_close("LIME intercept = f(x) on a linear model", a, f_lin(x[None])[0], rtol=1e-8)
         h = 1e-5  # oracle: centered finite differences of the MLP
         grad = np.array([(f((x + h * e)[None])[0] - f((x - h * e)[None])[0]) / (2 * h)
@@ -226,7 +230,8 @@ def body(lab: kit.Lab) -> None:
         pos = np.arange(len(names))
         ax1.barh(pos + 0.27, phi_exact, 0.27, label="SHAP value (exact)")
         ax1.barh(pos, wide * dx, 0.27, label="LIME, data-scale kernel: coef x (x - mean)")
-        ax1.barh(pos - 0.27, lime_coef * dx, 0.27, label="LIME, narrow kernel (= gradient x (x - mean))")
+        ax1.barh(pos - 0.27, lime_coef * dx, 0.27,
+                 label="LIME, narrow kernel (= gradient x (x - mean))")
         ax1.set(yticks=pos, yticklabels=names, xlabel="contribution to prediction",
                 title=f"why f(x) = {f(x[None])[0]:.2f} (E f = {f(background).mean():.2f})")
         ax1.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1)

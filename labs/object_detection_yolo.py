@@ -101,7 +101,7 @@ def match(dets, gts, iou_thr=0.5):
     out = {}
     for c in range(len(CLASSES)):
         scores, tps, n_gt = [], [], 0
-        for d, g in zip(dets, gts):
+        for d, g in zip(dets, gts, strict=True):
             gb = g["boxes"][g["labels"] == c]
             n_gt += len(gb)
             sel = d["labels"] == c
@@ -143,7 +143,8 @@ def make_images(n, cfg: Config, rng):
             mask = [np.maximum(abs(dx), abs(dy)) <= r, dx**2 + dy**2 <= r**2,
                     (dy <= r) & (abs(dx) <= (dy + r) / 2)][lab]
             imgs[i, 0][mask] += 1.0
-            boxes.append([max(cx - r, 0), max(cy - r, 0), min(cx + r, cfg.size), min(cy + r, cfg.size)])
+            boxes.append([max(cx - r, 0), max(cy - r, 0),
+                          min(cx + r, cfg.size), min(cy + r, cfg.size)])
             labels.append(lab)
         gts.append({"boxes": np.array(boxes), "labels": np.array(labels)})
     return imgs.astype(np.float32), gts
@@ -155,7 +156,7 @@ def encode(gts, cfg: Config):
     S, cell = cfg.grid, cfg.size / cfg.grid
     t, cls = np.zeros((len(gts), 5, S, S), np.float32), np.zeros((len(gts), S, S), np.int64)
     for i, g in enumerate(gts):
-        for (x1, y1, x2, y2), lab in zip(g["boxes"], g["labels"]):
+        for (x1, y1, x2, y2), lab in zip(g["boxes"], g["labels"], strict=True):
             cx, cy = (x1 + x2) / 2 / cell, (y1 + y2) / 2 / cell
             col, row = int(cx), int(cy)
             t[i, :, row, col] = [1, cx - col, cy - row, np.sqrt((x2 - x1) / cfg.size),
@@ -281,14 +282,16 @@ def check_pieces(lab: kit.Lab, cfg: Config, rng) -> None:
             t = rng.random(60) < 0.5
             n_gt = int(t.sum()) + trial * 3  # some ground truth is never detected
             lab.check_close(f"AP = integral of interpolated PR curve (random #{trial})",
-                            average_precision(s, t, n_gt), ap_reference(s, t, n_gt), rtol=0, atol=1e-4)
+                            average_precision(s, t, n_gt), ap_reference(s, t, n_gt),
+                            rtol=0, atol=1e-4)
 
     lab.section("mAP on planted boxes")
     imgs_gt = make_images(40, cfg, rng)[1]
     with lab.guard("mAP pipeline on planted boxes"):
-        perfect = [{"boxes": g["boxes"], "labels": g["labels"], "scores": rng.uniform(0.5, 1, len(g["labels"]))}
-                   for g in imgs_gt]
-        lab.check_close("ground truth as detections: mAP = 1", mean_ap(perfect, imgs_gt)[0], 1.0, rtol=1e-12)
+        perfect = [{"boxes": g["boxes"], "labels": g["labels"],
+                    "scores": rng.uniform(0.5, 1, len(g["labels"]))} for g in imgs_gt]
+        lab.check_close("ground truth as detections: mAP = 1", mean_ap(perfect, imgs_gt)[0], 1.0,
+                        rtol=1e-12)
         dup = []
         for d in perfect:  # each box again, shrunk to 90% (IoU 0.81), with a lower score
             b = d["boxes"]
@@ -299,12 +302,15 @@ def check_pieces(lab: kit.Lab, cfg: Config, rng) -> None:
         no_nms = mean_ap(dup, imgs_gt)[0]
         after = [nms_per_class(d, cfg.nms_iou) for d in dup]
         lab.check_le("duplicate detections lower mAP without NMS", no_nms, 0.999)
-        lab.check_close("NMS removes the duplicates: mAP = 1", mean_ap(after, imgs_gt)[0], 1.0, rtol=1e-12)
+        lab.check_close("NMS removes the duplicates: mAP = 1", mean_ap(after, imgs_gt)[0], 1.0,
+                        rtol=1e-12)
         n0 = sum(int((g["labels"] == 0).sum()) for g in imgs_gt)
         fp = [dict(d) for d in perfect]
         fp[0] = {"boxes": np.vstack([perfect[0]["boxes"], [[0, 0, 0.5, 0.5]]]),
-                 "labels": np.append(perfect[0]["labels"], 0), "scores": np.append(perfect[0]["scores"], 2.0)}
-        lab.check_close(f"one confident false positive over {n0} true '{CLASSES[0]}' boxes: AP = n/(n+1)",
+                 "labels": np.append(perfect[0]["labels"], 0),
+                 "scores": np.append(perfect[0]["scores"], 2.0)}
+        lab.check_close(f"one confident false positive over {n0} true '{CLASSES[0]}' boxes: "
+                        "AP = n/(n+1)",
                         mean_ap(fp, imgs_gt)[1][0], n0 / (n0 + 1), rtol=1e-12)
 
 
@@ -330,7 +336,7 @@ def body(lab: kit.Lab) -> None:
                              torch.from_numpy(cls).to(dev))
             loss.backward()
             with torch.no_grad():  # Adam (torch.optim would import torch._dynamo: ~2.5 s)
-                for p, m, v in zip(params, m_, v_):
+                for p, m, v in zip(params, m_, v_, strict=True):
                     m.mul_(0.9).add_(p.grad, alpha=0.1)
                     v.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
                     p.addcdiv_(m, (v / (1 - 0.999**step)).sqrt_().add_(1e-8),
@@ -353,23 +359,29 @@ def body(lab: kit.Lab) -> None:
                      "a short --quick run reaches about 0.8-0.9")
 
         fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
-        for ax, i in zip(axes[:3], range(3)):
+        for i, ax in enumerate(axes[:3]):
             ax.imshow(imgs[i, 0], cmap="gray")
             for k in range(1, cfg.grid):
                 ax.axhline(k * cfg.size / cfg.grid - 0.5, color="w", lw=0.3)
                 ax.axvline(k * cfg.size / cfg.grid - 0.5, color="w", lw=0.3)
             for (x1, y1, x2, y2) in gts[i]["boxes"]:
-                ax.add_patch(plt.Rectangle((x1 - .5, y1 - .5), x2 - x1, y2 - y1, fill=False, ec="lime", lw=1.5))
-            for (x1, y1, x2, y2), lab_, s in zip(dets[i]["boxes"], dets[i]["labels"], dets[i]["scores"]):
+                ax.add_patch(plt.Rectangle((x1 - .5, y1 - .5), x2 - x1, y2 - y1, fill=False,
+                                           ec="lime", lw=1.5))
+            det = dets[i]
+            for (x1, y1, x2, y2), lab_, s in zip(det["boxes"], det["labels"], det["scores"],
+                                                 strict=True):
                 if s >= 0.3:
-                    ax.add_patch(plt.Rectangle((x1 - .5, y1 - .5), x2 - x1, y2 - y1, fill=False, ec="r", lw=1))
+                    ax.add_patch(plt.Rectangle((x1 - .5, y1 - .5), x2 - x1, y2 - y1, fill=False,
+                                               ec="r", lw=1))
                     ax.text(x1, y1 - 1, f"{CLASSES[lab_]} {s:.2f}", color="r", fontsize=7)
             ax.set(xticks=[], yticks=[], title="green: truth, red: detections")
         for c, (s, tp, n) in match(dets, gts).items():
             order = np.argsort(-s)
             ctp = np.cumsum(tp[order])
-            axes[3].plot(ctp / n, ctp / np.arange(1, len(s) + 1), label=f"{CLASSES[c]} AP {aps[c]:.2f}")
-        axes[3].set(xlabel="recall", ylabel="precision", title=f"mAP@0.5 = {m_ap:.2f}", ylim=(0, 1.05))
+            axes[3].plot(ctp / n, ctp / np.arange(1, len(s) + 1),
+                         label=f"{CLASSES[c]} AP {aps[c]:.2f}")
+        axes[3].set(xlabel="recall", ylabel="precision", title=f"mAP@0.5 = {m_ap:.2f}",
+                    ylim=(0, 1.05))
         axes[3].legend(fontsize=7)
         lab.savefig(fig, "yolo_detections.png")
 

@@ -66,7 +66,8 @@ def param_count(config) -> int:
     a GELU MLP of ffn_hidden_size, LayerNorms with bias (2 if not parallel_attn or if
     num_ln_in_parallel_attn == 2, else 1), biases when config.bias; lm_head tied.
     """
-    d, V, L, H = config.hidden_size, config.vocab_size, config.num_hidden_layers, config.num_attention_heads
+    d, V = config.hidden_size, config.vocab_size
+    L, H = config.num_hidden_layers, config.num_attention_heads
     hd = getattr(config, "head_dim", None) or d // H
     if config.model_type == "falcon":
         if config.new_decoder_architecture:
@@ -167,7 +168,7 @@ def forward(model, tokens, start: int = 0, cache=None, window=None, keep: int | 
 
 
 def generate(model, prompt, n: int, use_cache: bool, window=None):
-    """Greedy decoding; returns (tokens (B, P + n), logits of each new token (B, n, V), cache size)."""
+    """Greedy decoding: (tokens (B, P + n), logits of each new token (B, n, V), max cache size)."""
     tokens, steps, cache, biggest = prompt, [], ([] if use_cache else None), 0
     keep = window if (use_cache and window) else None
     with torch.no_grad():
@@ -191,12 +192,14 @@ def full_size_configs():
 
     return {
         "Llama-2-7B": LlamaConfig(vocab_size=32000, hidden_size=4096, intermediate_size=11008,
-                                  num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=32),
+                                  num_hidden_layers=32, num_attention_heads=32,
+                                  num_key_value_heads=32),
         "Llama-3-8B": LlamaConfig(vocab_size=128256, hidden_size=4096, intermediate_size=14336,
-                                  num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8),
+                                  num_hidden_layers=32, num_attention_heads=32,
+                                  num_key_value_heads=8),
         "Mistral-7B": MistralConfig(vocab_size=32000, hidden_size=4096, intermediate_size=14336,
-                                    num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8,
-                                    sliding_window=4096),
+                                    num_hidden_layers=32, num_attention_heads=32,
+                                    num_key_value_heads=8, sliding_window=4096),
         "Falcon-7B": FalconConfig(vocab_size=65024, hidden_size=4544, num_hidden_layers=32,
                                   num_attention_heads=71, multi_query=True, parallel_attn=True,
                                   bias=False, new_decoder_architecture=False),
@@ -210,7 +213,9 @@ def kv_heads(c) -> int:
     """Key/value heads of a config: Llama/Mistral num_key_value_heads, Falcon 1 (multi-query)."""
     if c.model_type != "falcon":
         return c.num_key_value_heads
-    return c.num_kv_heads if c.new_decoder_architecture else (1 if c.multi_query else c.num_attention_heads)
+    if c.new_decoder_architecture:
+        return c.num_kv_heads
+    return 1 if c.multi_query else c.num_attention_heads
 
 
 def model_for(config):
@@ -229,14 +234,16 @@ def check_param_counts(lab: kit.Lab, cfg: Config) -> dict:
         "tiny Llama (GQA)": LlamaConfig(**small, intermediate_size=cfg.intermediate,
                                         num_key_value_heads=cfg.kv_heads),
         "tiny Llama (tied, biases)": LlamaConfig(**small, intermediate_size=cfg.intermediate,
-                                                 num_key_value_heads=cfg.heads, tie_word_embeddings=True,
-                                                 attention_bias=True, mlp_bias=True),
+                                                 num_key_value_heads=cfg.heads,
+                                                 tie_word_embeddings=True, attention_bias=True,
+                                                 mlp_bias=True),
         "tiny Mistral": MistralConfig(**small, intermediate_size=cfg.intermediate,
                                       num_key_value_heads=cfg.kv_heads, sliding_window=cfg.window),
         "tiny Falcon (multi-query)": FalconConfig(**small, multi_query=True, parallel_attn=True,
                                                   bias=False, new_decoder_architecture=False),
-        "tiny Falcon (sequential, biases)": FalconConfig(**small, multi_query=False, parallel_attn=False,
-                                                         bias=True, new_decoder_architecture=False),
+        "tiny Falcon (sequential, biases)": FalconConfig(**small, multi_query=False,
+                                                         parallel_attn=False, bias=True,
+                                                         new_decoder_architecture=False),
         "tiny Falcon (new arch, GQA)": FalconConfig(**small, num_kv_heads=cfg.kv_heads, bias=True,
                                                     new_decoder_architecture=True),
     }
@@ -295,15 +302,19 @@ def body(lab: kit.Lab) -> None:
         qk_shift = apply_rope(q[:, :1], pos + 7) @ apply_rope(k[:, :1], pos + 7).transpose(-2, -1)
         lab.check_close("RoPE: q.k depends only on the distance (shift all positions by 7)",
                         qk_shift, qk, rtol=1e-10, atol=1e-12)
-        lab.check_close("RoPE keeps vector norms", apply_rope(q, pos).norm(dim=-1), q.norm(dim=-1), rtol=1e-12)
+        lab.check_close("RoPE keeps vector norms", apply_rope(q, pos).norm(dim=-1), q.norm(dim=-1),
+                        rtol=1e-12)
     with lab.guard("gqa_attention runs"):
         causal = torch.ones(10, 10, dtype=torch.bool, device=dev).tril()
-        lab.check_close("GQA attention = F.sdpa(enable_gqa=True, causal)", gqa_attention(q, k, v, pos, pos),
-                        F.scaled_dot_product_attention(q, k, v, attn_mask=causal, enable_gqa=True), rtol=1e-10)
+        lab.check_close("GQA attention = F.sdpa(enable_gqa=True, causal)",
+                        gqa_attention(q, k, v, pos, pos),
+                        F.scaled_dot_product_attention(q, k, v, attn_mask=causal, enable_gqa=True),
+                        rtol=1e-10)
         band = causal & torch.ones(10, 10, dtype=torch.bool, device=dev).triu(-(cfg.window - 1))
         lab.check_close(f"sliding window W={cfg.window} = F.sdpa with a band mask",
                         gqa_attention(q, k, v, pos, pos, cfg.window),
-                        F.scaled_dot_product_attention(q, k, v, attn_mask=band, enable_gqa=True), rtol=1e-10)
+                        F.scaled_dot_product_attention(q, k, v, attn_mask=band, enable_gqa=True),
+                        rtol=1e-10)
 
     lab.section("your forward pass vs transformers (float64)")
     gen = torch.Generator().manual_seed(lab.seed)
@@ -325,12 +336,14 @@ def body(lab: kit.Lab) -> None:
                 full_tok, full_logits, _ = generate(model, prompt, cfg.new_tokens, False, window)
             with lab.timer() as t_cache:
                 tok, logits, biggest = generate(model, prompt, cfg.new_tokens, True, window)
-            lab.check_equal(f"{name}: cached greedy tokens = full recompute", tok.tolist(), full_tok.tolist())
-            lab.check_close(f"{name}: cached logits = full recompute", logits, full_logits, rtol=1e-9, atol=1e-12)
+            lab.check_equal(f"{name}: cached greedy tokens = full recompute", tok.tolist(),
+                            full_tok.tolist())
+            lab.check_close(f"{name}: cached logits = full recompute", logits, full_logits,
+                            rtol=1e-9, atol=1e-12)
             with torch.no_grad():
                 hf = model(tok[:, :-1]).logits[:, cfg.prompt - 1:]
-            lab.check_close(f"{name}: cached logits = transformers on the whole sequence", logits, hf,
-                            rtol=cfg.logits_rtol, atol=1e-7)
+            lab.check_close(f"{name}: cached logits = transformers on the whole sequence",
+                            logits, hf, rtol=cfg.logits_rtol, atol=1e-7)
             if window:
                 lab.check_le(f"{name}: rolling KV cache never holds more than W={window} positions",
                              biggest, window)
@@ -342,14 +355,15 @@ def body(lab: kit.Lab) -> None:
         for part in ("embeddings", "attention", "MLP", "norms"):
             vals = [counts[n][part] / 1e9 for n in names]
             ax1.bar(names, vals, bottom=bottom, label=part)
-            bottom = [b + v for b, v in zip(bottom, vals)]
+            bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
         ax1.set(ylabel="parameters (billions)", title="where the parameters are")
         ax1.legend(fontsize=8)
         confs = full_size_configs()
-        kv = [2 * c.num_hidden_layers * kv_heads(c) * (c.hidden_size // c.num_attention_heads) * 2 / 1024
-              for c in confs.values()]  # K and V, every layer, 2 bytes each
+        kv = [2 * c.num_hidden_layers * kv_heads(c) * (c.hidden_size // c.num_attention_heads)
+              * 2 / 1024 for c in confs.values()]  # K and V, every layer, 2 bytes each
         ax2.bar(list(confs), kv, color="tab:purple")
-        ax2.set(yscale="log", ylabel="KiB per token (fp16)", title="KV cache: MHA vs GQA vs multi-query")
+        ax2.set(yscale="log", ylabel="KiB per token (fp16)",
+                title="KV cache: MHA vs GQA vs multi-query")
         for ax in (ax1, ax2):
             ax.tick_params(axis="x", labelsize=8, rotation=20)
         lab.savefig(fig, "open_llm_params.png")

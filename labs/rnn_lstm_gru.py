@@ -145,7 +145,7 @@ class Adam:
     @torch.no_grad()
     def step(self) -> None:
         (b1, b2), self.t = self.betas, self.t + 1
-        for p, m, v in zip(self.params, self.m, self.v):
+        for p, m, v in zip(self.params, self.m, self.v, strict=True):
             m.mul_(b1).add_(p.grad, alpha=1 - b1)
             v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
             denom = (v / (1 - b2**self.t)).sqrt_().add_(self.eps)
@@ -175,12 +175,12 @@ def train_one(kind: str, lag: int, cfg: Config, seed: int, device) -> tuple[floa
 
 # ------------------------------------------------------------------------------ body
 def check_cells(lab: kit.Lab, cfg: Config) -> None:
-    B, I, H = 5, 3, cfg.hidden
-    x = torch.randn(B, I, dtype=torch.float64, requires_grad=True)
+    B, n_in, H = 5, 3, cfg.hidden
+    x = torch.randn(B, n_in, dtype=torch.float64, requires_grad=True)
     h = torch.randn(B, H, dtype=torch.float64, requires_grad=True)
     c = torch.randn(B, H, dtype=torch.float64, requires_grad=True)
     for kind, ref_cls in KINDS.items():
-        ref = ref_cls(I, H).double()
+        ref = ref_cls(n_in, H).double()
         params = [ref.weight_ih, ref.weight_hh, ref.bias_ih, ref.bias_hh]
         with lab.guard(f"{kind.lower()}_cell runs"):
             if kind == "LSTM":
@@ -234,7 +234,7 @@ def body(lab: kit.Lab) -> None:
                          "vanishing gradients: the RNN cannot carry v that far")
 
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
-        for kind, marker in zip(KINDS, "osd"):
+        for kind, marker in zip(KINDS, "osd", strict=True):
             ax1.plot(cfg.lags, r2[kind], marker=marker, label=kind)
             ax2.semilogy(np.convolve(curves[kind], np.ones(10) / 10, mode="valid"), label=kind)
         ax1.set(xscale="log", xlabel="lag L (steps between value and answer)",

@@ -93,10 +93,12 @@ class Net(torch.nn.Module):
 
     def __init__(self, n_classes: int):
         super().__init__()
-        conv = [torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),  # 8 x 8
-                torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),  # 4 x 4
-                torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU()]
-        self.backbone = torch.nn.Sequential(*conv, torch.nn.AdaptiveMaxPool2d(1), torch.nn.Flatten())
+        nn = torch.nn
+        self.backbone = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (16, 8, 8)
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (32, 4, 4)
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
+            nn.AdaptiveMaxPool2d(1), nn.Flatten())  # (64,): is each feature anywhere?
         self.head = torch.nn.Linear(64, n_classes)
 
     def forward(self, x):  # x (B, 1, 16, 16) -> logits (B, n_classes)
@@ -118,8 +120,9 @@ def transfer_model(source: Net, n_classes: int, freeze: bool) -> Net:
 def param_groups(model: Net, lr_head: float, lr_backbone: float) -> list:
     """Optimizer groups [{"params": [...], "lr": ...}]: the head at lr_head, the backbone at
     lr_backbone; parameters that do not require grad are left out."""
-    groups = [{"params": [p for p in model.head.parameters() if p.requires_grad], "lr": lr_head},
-              {"params": [p for p in model.backbone.parameters() if p.requires_grad], "lr": lr_backbone}]
+    head = [p for p in model.head.parameters() if p.requires_grad]
+    backbone = [p for p in model.backbone.parameters() if p.requires_grad]
+    groups = [{"params": head, "lr": lr_head}, {"params": backbone, "lr": lr_backbone}]
     return [g for g in groups if g["params"]]
 
 
@@ -127,7 +130,8 @@ def param_groups(model: Net, lr_head: float, lr_backbone: float) -> list:
 def train(model: Net, groups: list, x, y, steps: int, cfg: Config, gen: torch.Generator) -> None:
     """Adam on the given groups (the same update as torch.optim.Adam, which would import
     torch._dynamo: ~2.5 s), minibatches of up to 64 images."""
-    state = [(p, g["lr"], torch.zeros_like(p), torch.zeros_like(p)) for g in groups for p in g["params"]]
+    state = [(p, g["lr"], torch.zeros_like(p), torch.zeros_like(p))
+             for g in groups for p in g["params"]]
     model.train()
     for t in range(1, steps + 1):
         idx = torch.randint(0, len(x), (min(64, len(x)),), generator=gen)
@@ -153,25 +157,28 @@ def snapshot(module) -> list:
 
 
 def same(a: list, b: list) -> bool:
-    return len(a) == len(b) and all(torch.equal(p, q) for p, q in zip(a, b))
+    return len(a) == len(b) and all(torch.equal(p, q) for p, q in zip(a, b, strict=True))
 
 
 # ------------------------------------------------------------------------------ body
 def body(lab: kit.Lab) -> None:
     cfg = Config(shots=lab.pick((3,), Config.shots), draws=lab.pick(3, Config.draws),
-                 n_source=lab.pick(2000, Config.n_source), pre_steps=lab.pick(150, Config.pre_steps))
+                 n_source=lab.pick(2000, Config.n_source),
+                 pre_steps=lab.pick(150, Config.pre_steps))
     dev = lab.torch_device
     gen = torch.Generator().manual_seed(lab.seed)
     rng = np.random.default_rng(lab.seed)
     xs, ys = make_shapes(SOURCE, cfg.n_source, cfg.noise, rng)
     xs_test, ys_test = make_shapes(SOURCE, 400, cfg.noise, rng)
     xt_test, yt_test = make_shapes(TARGET, 500, cfg.noise, rng)
-    xs, ys, xs_test, ys_test, xt_test, yt_test = (a.to(dev) for a in (xs, ys, xs_test, ys_test, xt_test, yt_test))
+    xs, ys, xs_test, ys_test, xt_test, yt_test = (
+        a.to(dev) for a in (xs, ys, xs_test, ys_test, xt_test, yt_test))
 
     lab.section(f"pretrain on the source task: {len(SOURCE)} shapes, {cfg.n_source} images")
     source = Net(len(SOURCE)).to(dev)
     with lab.timer() as t:
-        train(source, [{"params": list(source.parameters()), "lr": cfg.lr_head}], xs, ys, cfg.pre_steps, cfg, gen)
+        train(source, [{"params": list(source.parameters()), "lr": cfg.lr_head}], xs, ys,
+              cfg.pre_steps, cfg, gen)
     lab.metric("pretrain_seconds", t.seconds, "s")
     lab.check_ge("the pretrained model tells the source shapes apart (held out)",
                  accuracy(source, xs_test, ys_test), 0.85)
@@ -190,20 +197,22 @@ def body(lab: kit.Lab) -> None:
                         sum(p.numel() for p in m.head.parameters()))
         for k in cfg.shots:
             for d in range(cfg.draws):
-                x_tr, y_tr = make_shapes(TARGET, k * len(TARGET), cfg.noise, np.random.default_rng(100 + d))
-                x_tr, y_tr = x_tr.to(dev), y_tr.to(dev)
+                x_tr, y_tr = make_shapes(TARGET, k * len(TARGET), cfg.noise,
+                                         np.random.default_rng(100 + d))
+                x_tr, y_tr, seed = x_tr.to(dev), y_tr.to(dev), torch.Generator().manual_seed(d)
                 for mode in results[k]:
                     torch.manual_seed(lab.seed * 1000 + d)  # same head init for every mode
                     model = (Net(len(TARGET)) if mode == "scratch"
                              else transfer_model(source, len(TARGET), mode == "frozen")).to(dev)
                     before = snapshot(model.backbone)
-                    groups = param_groups(model, cfg.lr_head, cfg.lr_head if mode == "scratch" else cfg.lr_backbone)
-                    train(model, groups, x_tr, y_tr, cfg.steps, cfg, torch.Generator().manual_seed(d))
+                    lr_bb = cfg.lr_head if mode == "scratch" else cfg.lr_backbone
+                    train(model, param_groups(model, cfg.lr_head, lr_bb), x_tr, y_tr, cfg.steps,
+                          cfg, seed)
                     results[k][mode].append(accuracy(model, xt_test, yt_test))
                     if mode == "frozen" and d == 0:
                         kept = same(snapshot(model.backbone), before)
-                        lab.check("frozen backbone is bit-identical after training", kept, "unchanged",
-                                  "unchanged" if kept else "changed")
+                        lab.check("frozen backbone is bit-identical after training", kept,
+                                  "unchanged", "unchanged" if kept else "changed")
             lab.log(f"  {k:2d} labels/class: " + ", ".join(
                 f"{mode} {np.mean(a):.3f}" for mode, a in results[k].items()))
         untouched = same(snapshot(source), source_before)
@@ -214,12 +223,15 @@ def body(lab: kit.Lab) -> None:
         for mode, v in means.items():
             lab.metric(f"acc_{mode}_{k}shot", v)
         lab.check_ge(f"fine-tuned beats from-scratch with {k} labels/class (accuracy gain, "
-                     f"mean of {cfg.draws} draws)", means["fine-tuned"] - means["scratch"], cfg.gain_min)
+                     f"mean of {cfg.draws} draws)", means["fine-tuned"] - means["scratch"],
+                     cfg.gain_min)
 
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [3, 2]})
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6),
+                                       gridspec_kw={"width_ratios": [3, 2]})
         for i, mode in enumerate(results[k]):
             if len(cfg.shots) > 1:
-                ax1.plot(cfg.shots, [np.mean(results[s][mode]) for s in cfg.shots], "o-", label=mode)
+                curve = [np.mean(results[s][mode]) for s in cfg.shots]
+                ax1.plot(cfg.shots, curve, "o-", label=mode)
             else:
                 ax1.plot([i] * cfg.draws, results[k][mode], "o", alpha=0.6, label=mode)
                 ax1.plot([i - 0.2, i + 0.2], [means[mode]] * 2, "k-")
@@ -229,9 +241,11 @@ def body(lab: kit.Lab) -> None:
         else:
             ax1.set(xticks=range(3), xticklabels=list(results[k]), xlabel=f"{k} labels per class")
         ax1.axhline(1 / len(TARGET), color="gray", ls=":", lw=1)
-        ax1.set(ylabel="accuracy on the new shapes", title="transfer from 8 source shapes", ylim=(0, 1))
+        ax1.set(ylabel="accuracy on the new shapes", title="transfer from 8 source shapes",
+                ylim=(0, 1))
         ax1.legend(fontsize=8)
-        grid = torch.cat([torch.cat([xt_test[(yt_test == c).nonzero()[j, 0], 0].cpu() for c in range(5)], 1)
+        first = [(yt_test == c).nonzero()[:2, 0] for c in range(5)]  # two test images per class
+        grid = torch.cat([torch.cat([xt_test[first[c][j], 0].cpu() for c in range(5)], 1)
                           for j in range(2)], 0)
         ax2.imshow(grid, cmap="gray_r")
         ax2.set(xticks=[8 + 16 * c for c in range(5)], xticklabels=TARGET, yticks=[],

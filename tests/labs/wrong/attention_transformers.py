@@ -1,8 +1,6 @@
 """A deliberately wrong solution: scores scaled by d instead of sqrt(d), heads split with a
 plain view (no transpose, so heads mix positions), and the encoding's exponent doubled."""
 
-import math
-
 import torch
 
 

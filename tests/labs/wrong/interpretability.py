@@ -14,7 +14,7 @@ def _values(f, x, background, masks):
 def exact_shapley(f, x, background):
     M = x.shape[0]
     masks = np.array(list(itertools.product([False, True], repeat=M)))
-    v = dict(zip(map(tuple, masks), _values(f, x, background, masks)))
+    v = dict(zip(map(tuple, masks), _values(f, x, background, masks), strict=True))
     phi = np.zeros(M)
     for S, vS in v.items():
         for i in range(M):

@@ -2,8 +2,6 @@
 copied, "freezing" is done with .eval() (which does not stop gradients), and the optimizer
 groups swap the two learning rates and include frozen parameters."""
 
-import torch
-
 
 def transfer_model(source, n_classes, freeze):
     model = type(source)(n_classes)
