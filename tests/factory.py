@@ -43,3 +43,24 @@ def make(tmp: Path, files: dict[str, str], sections: str = SECTIONS, labs: bool 
             (tmp / "labs").mkdir(exist_ok=True)
             (tmp / "labs" / (Path(rel).stem.replace("-", "_") + ".py")).write_text("# lab\n")
     return root
+
+
+def write_alpha_lab(tmp_path: Path) -> None:
+    """A real one-exercise lab (`add`) and the kit, under tmp_path/labs."""
+    kit = Path(__file__).resolve().parents[1] / "labs" / "kit.py"
+    (tmp_path / "labs").mkdir()
+    (tmp_path / "labs" / "kit.py").write_text(kit.read_text())
+    (tmp_path / "labs" / "alpha.py").write_text(textwrap.dedent('''
+        """Alpha lab."""
+        import kit
+        EXERCISES = ("add",)
+        def add(a, b):
+            """Return a + b."""
+            return a + b
+        def body(lab):
+            lab.check_equal("add", add(2, 3), 5)
+        def main(argv=None):
+            return kit.run("alpha", body, globals(), argv)
+        if __name__ == "__main__":
+            raise SystemExit(main())
+    '''))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from typer.testing import CliRunner
 
 from graph.cli import app
 
-from .factory import make, node_yaml
+from .factory import make, node_yaml, write_alpha_lab
 
 runner = CliRunner()
 KIT = Path(__file__).resolve().parents[1] / "labs" / "kit.py"
@@ -27,22 +26,7 @@ def rm_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
              "basics/beta.yaml": node_yaml("beta", ["alpha"]),
              "more/gamma.yaml": node_yaml("gamma", ["beta"])}
     root = make(tmp_path, files, labs=False)
-    (tmp_path / "labs").mkdir()
-    (tmp_path / "labs" / "kit.py").write_text(KIT.read_text())
-    (tmp_path / "labs" / "alpha.py").write_text(textwrap.dedent('''
-        """Alpha lab."""
-        import kit
-        EXERCISES = ("add",)
-        def add(a, b):
-            """Return a + b."""
-            return a + b
-        def body(lab):
-            lab.check_equal("add", add(2, 3), 5)
-        def main(argv=None):
-            return kit.run("alpha", body, globals(), argv)
-        if __name__ == "__main__":
-            raise SystemExit(main())
-    '''))
+    write_alpha_lab(tmp_path)
     return root
 
 

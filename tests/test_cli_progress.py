@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from graph.cli_progress import current_user, done_for
 from graph.progress import Store
 from tests.progress_fixtures import *  # noqa: F401,F403 - the fixtures
 
-from .factory import make, node_yaml
+from .factory import make, node_yaml, write_alpha_lab
 
 runner = CliRunner()
 KIT = Path(__file__).resolve().parents[1] / "labs" / "kit.py"
@@ -205,22 +204,7 @@ def test_lab_run_with_own_solution_is_verified(db_url: str, tmp_path: Path,
     monkeypatch.setenv("ROADMAP_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ROADMAP_USER", "ana")
     root = make(tmp_path, {"basics/alpha.yaml": node_yaml("alpha")}, labs=False)
-    (tmp_path / "labs").mkdir()
-    (tmp_path / "labs" / "kit.py").write_text(KIT.read_text())
-    (tmp_path / "labs" / "alpha.py").write_text(textwrap.dedent('''
-        """Alpha lab."""
-        import kit
-        EXERCISES = ("add",)
-        def add(a, b):
-            """Return a + b."""
-            return a + b
-        def body(lab):
-            lab.check_equal("add", add(2, 3), 5)
-        def main(argv=None):
-            return kit.run("alpha", body, globals(), argv)
-        if __name__ == "__main__":
-            raise SystemExit(main())
-    '''))
+    write_alpha_lab(tmp_path)
     mine = tmp_path / "mine.py"
     mine.write_text("def add(a, b):\n    return b + a\n")
     r = invoke("lab", "run", "alpha", "--quick", "--solution", mine, "-r", root)
