@@ -16,7 +16,17 @@ from graph.errors import (
     ValidationFailed,
 )
 from graph.loader import bundled_roadmap_dir, load_roadmap, read_roadmap
-from graph.model import I18nText, LabSpec, Node, Resource, Roadmap, Section
+from graph.model import (
+    LEVELS,
+    RESOURCE_TYPES,
+    I18nText,
+    LabSpec,
+    Node,
+    Resource,
+    Roadmap,
+    SchemaInvalid,
+    Section,
+)
 from graph.queries import (
     LearningPath,
     NextUp,
@@ -44,6 +54,9 @@ __all__ = [
     "bundled_roadmap_dir",
     "load_roadmap",
     "read_roadmap",
+    "LEVELS",
+    "RESOURCE_TYPES",
+    "SchemaInvalid",
     "I18nText",
     "LabSpec",
     "Node",

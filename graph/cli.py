@@ -198,8 +198,8 @@ def export(
     rm = _load(roadmap_dirs)
     if format == "json":
         text = json.dumps({
-            "sections": [s.model_dump() for s in rm.sections],
-            "nodes": [n.model_dump() for n in rm.nodes.values()],
+            "sections": [s.to_dict() for s in rm.sections],
+            "nodes": [n.to_dict() for n in rm.nodes.values()],
             "edges": [[u, v] for u, v in rm.edges()],
         }, indent=1, ensure_ascii=False)
     elif format == "dot":

@@ -7,6 +7,7 @@ are parsed with the safe loader only (libyaml's ``CSafeLoader`` where present).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from collections.abc import Iterable
@@ -14,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from graph.errors import DuplicateIdError, RoadmapError, SchemaError, ValidationFailed
-from graph.model import Node, Roadmap, Section
+from graph.model import Node, Roadmap, SchemaInvalid, Section
 
 try:
     from yaml import CSafeLoader as SafeLoader
@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - libyaml is in the wheels we use
 
 __all__ = ["bundled_roadmap_dir", "load_roadmap", "read_roadmap", "SafeLoader"]
 
-NODE_FIELDS = tuple(f for f in Node.model_fields if f != "section")
+NODE_FIELDS = tuple(f.name for f in dataclasses.fields(Node) if f.name != "section")
 
 
 def bundled_roadmap_dir() -> Path:
@@ -86,7 +86,8 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
             continue
         for s in _read_sections(d, problems):
             sections[s.id] = s
-        for f in sorted(d.glob("*/*.yaml")) + sorted(d.glob("*/*.yml")):
+        root = d.resolve().parent
+        for f in _node_files(d):
             found += 1
             node = _read_node(f, problems)
             if node is None:
@@ -97,7 +98,7 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
                     f"also declared in {files[node.id]}"))
                 continue
             nodes[node.id] = node
-            files[node.id], roots[node.id] = f, d.resolve().parent
+            files[node.id], roots[node.id] = f, root
     ordered = sorted(sections.values(), key=lambda s: (s.order, s.id))
     roadmap = Roadmap(nodes=nodes, sections=ordered, pred={n: [] for n in nodes},
                       succ={n: [] for n in nodes}, files=files, roots=roots)
@@ -108,6 +109,19 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
     elif nodes:
         problems += check_graph(roadmap, strict=strict)
     return roadmap, problems
+
+
+def _node_files(d: Path) -> list[Path]:
+    """``<section>/<id>.yaml`` files under ``d`` (then ``.yml``), sorted by folder and name."""
+    found: list[tuple[str, str]] = []
+    with os.scandir(d) as top:
+        for sub in top:
+            if sub.is_dir() and not sub.name.startswith("."):
+                with os.scandir(sub.path) as entries:
+                    found += [(sub.name, e.name) for e in entries
+                              if e.name.endswith((".yaml", ".yml")) and e.is_file()]
+    found.sort(key=lambda p: (p[1].endswith(".yml"), p))
+    return [d / folder / name for folder, name in found]
 
 
 def _read_sections(d: Path, problems: list[RoadmapError]) -> list[Section]:
@@ -125,8 +139,8 @@ def _read_sections(d: Path, problems: list[RoadmapError]) -> list[Section]:
     out = []
     for i, item in enumerate(data["sections"]):
         try:
-            out.append(Section.model_validate(item))
-        except ValidationError as exc:
+            out.append(Section.from_dict(item))
+        except SchemaInvalid as exc:
             problems += _schema_errors(f, exc, ("sections", i), f.read_text(encoding="utf-8"))
     return out
 
@@ -146,8 +160,8 @@ def _read_node(f: Path, problems: list[RoadmapError]) -> Node | None:
                                     f"{section!r} (the folder decides; remove the field)"))
         return None
     try:
-        node = Node.model_validate({**data, "section": section})
-    except ValidationError as exc:
+        node = Node.from_dict({**data, "section": section})
+    except SchemaInvalid as exc:
         problems += _schema_errors(f, exc, (), f.read_text(encoding="utf-8"))
         return None
     if node.id != f.stem:
@@ -159,7 +173,8 @@ def _read_node(f: Path, problems: list[RoadmapError]) -> Node | None:
 
 def _parse(f: Path, problems: list[RoadmapError]) -> Any:
     try:
-        text = f.read_text(encoding="utf-8")
+        with open(f, encoding="utf-8") as fh:
+            text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(SchemaError(f"{f}: cannot read: {exc}"))
         return None
@@ -176,10 +191,10 @@ def _parse(f: Path, problems: list[RoadmapError]) -> Any:
     return data
 
 
-def _schema_errors(f: Path, exc: ValidationError, prefix: tuple[Any, ...],
+def _schema_errors(f: Path, exc: SchemaInvalid, prefix: tuple[Any, ...],
                    text: str) -> list[RoadmapError]:
     out: list[RoadmapError] = []
-    for err in exc.errors():
+    for err in exc.errors:
         loc = tuple(prefix) + tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or "(document)"
         line = _line_of(text, loc)
@@ -194,8 +209,8 @@ def _schema_errors(f: Path, exc: ValidationError, prefix: tuple[Any, ...],
         elif kind == "missing":
             msg = "required field is missing"
         else:
-            msg = err["msg"].removeprefix("Value error, ")
-            if err.get("input") is not None and kind not in ("value_error",):
+            msg = err["msg"]
+            if err["input"] is not None and kind != "value_error":
                 msg += f" (got {err['input']!r})"[:120]
         out.append(SchemaError(f"{where}: field '{field}': {msg}"))
     return out

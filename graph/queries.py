@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from graph.model import Roadmap
-from graph.validate import topological_order
 
 __all__ = [
     "LearningPath",
@@ -111,11 +110,11 @@ def next_up(roadmap: Roadmap, done: Iterable[str] = ()) -> list[NextUp]:
     """
     done_set = _canonical(roadmap, done)
     pred, succ = roadmap.pred, roadmap.succ
-    counts = descendant_counts(roadmap)
+    fringe = [nid for nid, pres in pred.items()
+              if nid not in done_set and done_set.issuperset(pres)]
+    counts = descendant_counts(roadmap, fringe)
     out = []
-    for nid, pres in pred.items():
-        if nid in done_set or not done_set.issuperset(pres):
-            continue
+    for nid in fringe:
         opened = sum(
             1 for s in succ[nid]
             if s not in done_set and all(p == nid or p in done_set for p in pred[s])
@@ -152,23 +151,56 @@ def unlocks(roadmap: Roadmap, node_id: str) -> list[str]:
     return sorted(roadmap.succ[roadmap.get(node_id).id])
 
 
-def descendant_counts(roadmap: Roadmap) -> dict[str, int]:
-    """For every node, how many nodes depend on it directly or transitively (cached)."""
-    cached = roadmap._cache.get("descendant_counts")
-    if cached is not None:
-        return cached
-    succ = roadmap.succ
-    order = topological_order(roadmap) or []
-    single = {n: 1 << i for i, n in enumerate(order)}
+def descendant_counts(roadmap: Roadmap, nodes: Iterable[str] | None = None) -> dict[str, int]:
+    """How many nodes depend on each node directly or transitively.
+
+    Parameters
+    ----------
+    roadmap : Roadmap
+    nodes : iterable of str, optional
+        Count only for these (and, as a by-product, everything below them); all nodes
+        by default. Counts are cached on the roadmap, so asking again is a lookup.
+
+    Returns
+    -------
+    dict
+        Node id to its number of descendants.
+    """
+    cache: dict[str, int] = roadmap._cache.setdefault("descendant_counts", {})
+    want = list(roadmap.nodes) if nodes is None else list(nodes)
+    todo = [n for n in want if n not in cache]
+    if todo:
+        cache.update(_count_below(roadmap.succ, todo))
+    return {n: cache[n] for n in want}
+
+
+def _count_below(succ: dict[str, list[str]], roots: list[str]) -> dict[str, int]:
+    """Descendant counts of ``roots`` and of every node below them, as bitsets.
+
+    A depth-first walk finishes a node after all of its successors; the k-th node to
+    finish gets bit k, so its set is its bit OR its successors' sets and only spans the
+    nodes below it (the ints stay as narrow as the part of the graph actually visited).
+    """
     bits: dict[str, int] = {}
-    for n in reversed(order):  # children before parents
-        b = 0
-        for s in succ[n]:
-            b |= bits[s]
-        bits[n] = b | single[n]  # itself included; subtracted below
-    counts = {n: b.bit_count() - 1 for n, b in bits.items()}
-    roadmap._cache["descendant_counts"] = counts
-    return counts
+    for root in roots:
+        if root in bits:
+            continue
+        stack = [(root, iter(succ[root]))]
+        seen = {root}
+        while stack:
+            n, it = stack[-1]
+            for s in it:
+                if s not in bits and s not in seen:
+                    seen.add(s)
+                    stack.append((s, iter(succ[s])))
+                    break
+            else:
+                stack.pop()
+                b = 1 << len(bits)
+                for s in succ[n]:
+                    b |= bits[s]
+                bits[n] = b
+    return {n: b.bit_count() - 1 for n, b in bits.items()}
 
 
 def stats(roadmap: Roadmap) -> dict[str, object]:

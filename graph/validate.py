@@ -7,6 +7,7 @@ roadmap's graph and fill its alias map.
 from __future__ import annotations
 
 import difflib
+import os
 
 from graph.errors import (
     CycleError,
@@ -118,12 +119,22 @@ def _check_aliases(roadmap: Roadmap, problems: list[RoadmapError]) -> None:
 
 
 def _check_labs(roadmap: Roadmap, problems: list[RoadmapError], strict: bool) -> None:
+    listed: dict[str, set[str]] = {}  # folder -> its files, one listing per folder
+
+    def exists(path: str) -> bool:
+        folder, _, name = path.rpartition("/")
+        if folder not in listed:
+            try:
+                listed[folder] = {e.name for e in os.scandir(folder) if e.is_file()}
+            except OSError:
+                listed[folder] = set()
+        return name in listed[folder]
+
     for nid, node in roadmap.nodes.items():
         if node.lab is None:
             msg = f"{roadmap.files[nid]}: node {nid!r} has no lab"
         else:
-            path = roadmap.lab_path(nid)
-            if path is not None and path.is_file():
+            if exists(f"{roadmap.roots[nid]}/{node.lab.script}"):
                 continue
             msg = f"{roadmap.files[nid]}: field 'lab.script': {node.lab.script} does not exist"
         if strict:

@@ -79,6 +79,19 @@ def test_unlocks_and_counts(rm) -> None:
     assert descendant_counts(rm) == {"a": 3, "b": 2, "c": 1, "d": 1, "e": 0, "f": 0}
 
 
+def test_descendant_counts_match_networkx_asked_in_parts() -> None:
+    """Counts computed for a few nodes, then for all, agree with nx.descendants."""
+    import random
+
+    import networkx as nx
+
+    rm = load_roadmap()
+    rng = random.Random(0)
+    some = rng.sample(sorted(rm.nodes), 10)
+    assert descendant_counts(rm, some) == {n: len(nx.descendants(rm.graph, n)) for n in some}
+    assert descendant_counts(rm) == {n: len(nx.descendants(rm.graph, n)) for n in rm.nodes}
+
+
 def test_stats(rm) -> None:
     s = stats(rm)
     assert s["nodes"] == 6 and s["edges"] == 5 and s["depth"] == 3 and s["labs"] == 6
