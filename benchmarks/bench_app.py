@@ -1,10 +1,14 @@
 """The app in headless Chromium: three timings, each the median of 5 (after one warm-up).
 
 1. navigation to the Roadmap page until every node of the graph is drawn (target <= 2 s),
-   in a new tab of a browser that has loaded the app before (its HTTP cache is warm);
+   (a) in a new tab of a browser that has loaded the app before (its HTTP cache is warm),
+   (b) in the app: a tab opened on a Node page, then the sidebar's Roadmap link;
 2. a click on a node until the Node page shows its title (target <= 1 s);
 3. a lab's output line printed until it is visible in the page (target <= 1.5 s): a lab
    prints its clock every 0.5 s and the page notes when each line appears.
+
+Two baselines put the first figure in context: a one-line Streamlit app, and a Streamlit
+app with one three-point st.plotly_chart (the floor for any page showing a Plotly chart).
 
 Runs on the bundled roadmap (a copy without dangling ids while nodes are being written,
 as in screenshots.py) for 1 and 2, and on the test roadmap with a `ticker` lab for 3.
@@ -68,16 +72,16 @@ def bench_graph_and_click(browser: Any) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="roadmap-bench-"))
     root = demo_roadmap(tmp)
     n = len(load_roadmap(root))
-    nav, click = [], []
+    nav, click, in_app = [], [], []
+    drawn = ("n => document.querySelectorAll('.stPlotlyChart .scatterlayer .trace "
+             ".points path').length === n")
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     with serve(env_for(tmp, root)) as url:
         for i in range(REPEAT + 1):  # the first round warms the server and the cache up
             page = ctx.new_page()
             t0 = time.perf_counter()
             page.goto(url + "/")
-            page.wait_for_function(
-                "n => document.querySelectorAll('.stPlotlyChart .scatterlayer .trace "
-                ".points path').length === n", arg=n, timeout=120_000)
+            page.wait_for_function(drawn, arg=n, timeout=120_000)
             t_nav = time.perf_counter() - t0
             idle(page)
             k = (3 * i + 1) % n
@@ -87,14 +91,27 @@ def bench_graph_and_click(browser: Any) -> dict[str, Any]:
             page.wait_for_url("**/node?node=*", timeout=30_000)
             page.locator("h1").filter(has_text="📍").first.wait_for(timeout=30_000)
             t_click = time.perf_counter() - t0
+            page.close()
+            # in-app navigation: a tab opened on a Node page, then the sidebar's Roadmap
+            # link (Plotly's bundle has not run in this tab yet: the worst case)
+            page = ctx.new_page()
+            page.goto(url + f"/node?node={sorted(load_roadmap(root).nodes)[k]}")
+            page.locator("h1").filter(has_text="📍").first.wait_for(timeout=60_000)
+            idle(page)
+            t0 = time.perf_counter()
+            page.locator("[data-testid=stSidebarNavLink]").first.click()
+            page.wait_for_function(drawn, arg=n, timeout=120_000)
+            t_in_app = time.perf_counter() - t0
+            page.close()
             if i:
                 nav.append(t_nav)
                 click.append(t_click)
-            print(f"  round {i}: graph {t_nav:.2f} s, click -> node {t_click:.2f} s"
-                  + (" (warm-up)" if not i else ""))
-            page.close()
+                in_app.append(t_in_app)
+            print(f"  round {i}: graph {t_nav:.2f} s, click -> node {t_click:.2f} s, "
+                  f"sidebar link -> graph {t_in_app:.2f} s" + (" (warm-up)" if not i else ""))
     ctx.close()
-    return {"nodes": n, "nav_to_graph_s": nav, "click_to_node_s": click}
+    return {"nodes": n, "nav_to_graph_s": nav, "click_to_node_s": click,
+            "in_app_nav_to_graph_s": in_app}
 
 
 def bench_log_latency(browser: Any) -> dict[str, Any]:
@@ -128,22 +145,34 @@ def bench_log_latency(browser: Any) -> dict[str, Any]:
     return {"line_to_page_s": per_run}
 
 
-HELLO = "import streamlit as st\nst.title('hello')\n"
+BASELINES = {
+    # name: (app source, JS condition for "visible")
+    "hello": ("import streamlit as st\nst.title('hello')\n",
+              "() => !!document.querySelector('h1')"),
+    # the floor for any page with a Plotly chart: Streamlit's PlotlyChart bundle (4.7 MB
+    # of JS) is fetched and run when the first chart arrives
+    "plotly": ("import plotly.graph_objects as go\nimport streamlit as st\nst.title('hello')\n"
+               "st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2], "
+               "mode='markers')))\n",
+               "() => document.querySelectorAll("
+               "'.stPlotlyChart .scatterlayer .trace .points path').length === 3"),
+}
 
 
-def bench_hello(browser: Any) -> list[float]:
-    """The baseline: a one-line Streamlit app, navigation until its title shows."""
+def bench_baseline(browser: Any, name: str) -> list[float]:
+    """A one-file Streamlit app: navigation until its content shows (median of REPEAT)."""
     import os
     import subprocess
     import urllib.request
 
     from tests.e2e.server import free_port
 
+    source, visible = BASELINES[name]
     tmp = Path(tempfile.mkdtemp(prefix="roadmap-bench-"))
-    (tmp / "hello.py").write_text(HELLO)
+    (tmp / "app.py").write_text(source)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(tmp / "hello.py"), "--server.headless",
+        [sys.executable, "-m", "streamlit", "run", str(tmp / "app.py"), "--server.headless",
          "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"], cwd=tmp, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)
@@ -160,7 +189,7 @@ def bench_hello(browser: Any) -> list[float]:
             page = ctx.new_page()
             t0 = time.perf_counter()
             page.goto(f"http://127.0.0.1:{port}/")
-            page.locator("h1", has_text="hello").wait_for(timeout=60_000)
+            page.wait_for_function(visible, timeout=60_000)
             if i:
                 times.append(time.perf_counter() - t0)
             page.close()
@@ -168,14 +197,15 @@ def bench_hello(browser: Any) -> list[float]:
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(10)
-    print(f"  a one-line Streamlit app: {[round(t, 2) for t in times]}")
+    print(f"  {name}: {[round(t, 2) for t in times]}")
     return times
 
 
 def main() -> int:
     with chromium() as browser:
-        print("baseline:")
-        hello = bench_hello(browser)
+        print("baselines (one-file Streamlit apps):")
+        hello = bench_baseline(browser, "hello")
+        floor = bench_baseline(browser, "plotly")
         print("graph and click:")
         a = bench_graph_and_click(browser)
         print("lab output latency:")
@@ -186,10 +216,12 @@ def main() -> int:
         "repeat": REPEAT,
         "roadmap_nodes": a["nodes"],
         "nav_to_graph_median_s": round(statistics.median(a["nav_to_graph_s"]), 3),
+        "in_app_nav_to_graph_median_s": round(statistics.median(a["in_app_nav_to_graph_s"]), 3),
         "click_to_node_median_s": round(statistics.median(a["click_to_node_s"]), 3),
         "line_to_page_median_s": (round(statistics.median(b["line_to_page_s"]), 3)
                                   if b["line_to_page_s"] else None),
         "baseline_streamlit_hello_median_s": round(statistics.median(hello), 3),
+        "baseline_streamlit_plotly_3_points_median_s": round(statistics.median(floor), 3),
         "load_average_1min": round(__import__("os").getloadavg()[0], 2),
         "targets_s": {"nav_to_graph": 2.0, "click_to_node": 1.0, "line_to_page": 1.5},
         "samples": {**a, **b},
