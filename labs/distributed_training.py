@@ -112,7 +112,7 @@ def rank_worker(rank: int, cfg: Config, seed: int, port: int, backend: str, out:
     """One rank: a DDP step and a hand-all-reduced step on its shard; saves its parameters."""
     result = {}
     try:
-        if solution:  # a spawned child re-imported this file: rebind the learner's functions
+        if solution:  # the rank re-imported this file: rebind the learner's functions
             ns = runpy.run_path(solution, run_name="learner_solution")
             globals().update({name: ns[name] for name in EXERCISES})
         os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
@@ -143,14 +143,14 @@ def rank_worker(rank: int, cfg: Config, seed: int, port: int, backend: str, out:
 def run_ranks(cfg: Config, seed: int, backend: str, solution: str | None) -> list[dict]:
     """Start cfg.world rank processes; collect what each saved (an error, if it failed).
 
-    Fork is fast but unsafe once the CUDA driver is loaded in this process (a child can
-    deadlock on a driver lock), so a CUDA machine spawns fresh interpreters instead.
+    The ranks are fresh interpreters (spawn), never forks of this process: a fork copies
+    the locks of torch's CPU thread pool and of the CUDA driver but not their threads, so
+    once this process has computed anything a forked rank can hang in its first op.
     """
     with socket.socket() as s:  # a free port for the rendezvous
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    fork_ok = "fork" in mp.get_all_start_methods() and not torch.cuda.is_available()
-    ctx = mp.get_context("fork" if fork_ok else "spawn")
+    ctx = mp.get_context("spawn")
     with tempfile.TemporaryDirectory() as out:
         procs = [ctx.Process(target=rank_worker,
                              args=(r, cfg, seed, port, backend, out, solution))

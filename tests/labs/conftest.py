@@ -25,12 +25,19 @@ class LabResult:
     result: dict | None
 
 
-def run_lab(path: Path, tmp: Path, *extra: str, timeout: float = 120) -> LabResult:
-    """Run ``path --quick --json ... --out ...`` and return its exit code, output and JSON."""
+def run_lab(path: Path, tmp: Path, *extra: str, timeout: float = 120,
+            one_thread: bool = True) -> LabResult:
+    """Run ``path --quick --json ... --out ...`` and return its exit code, output and JSON.
+
+    ``one_thread`` pins torch and BLAS to one thread (two test workers share CI's two
+    cores); False runs the lab with the thread pools a user's runner gives it.
+    """
     out_json = tmp / "result.json"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1"}
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    if one_thread:
+        env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env.update(PYTHONUNBUFFERED="1", MPLBACKEND="Agg", HF_HUB_OFFLINE="1",
+               TRANSFORMERS_OFFLINE="1")
     proc = subprocess.run(
         [sys.executable, str(path), "--quick", "--json", str(out_json), "--out", str(tmp / "out"),
          *extra],

@@ -51,5 +51,13 @@ def test_untouched_starter_fails_cleanly(lab_file: Path, tmp_path: Path) -> None
     assert "Traceback" not in r.stdout + r.stderr, _describe(r)
 
 
+@pytest.mark.parametrize("name", ["distributed_training", "data_loading"])
+def test_labs_that_start_processes_pass_with_default_thread_pools(name: str,
+                                                                  tmp_path: Path) -> None:
+    """A rank forked after torch's CPU thread pool started once hung here (OMP=1 hid it)."""
+    r = run_lab(LAB_FILES[0].parent / f"{name}.py", tmp_path, one_thread=False, timeout=90)
+    assert r.returncode == 0 and r.result["status"] == "pass", _describe(r)
+
+
 def test_labs_were_found() -> None:
     assert LAB_FILES, "no lab scripts found under labs/"
