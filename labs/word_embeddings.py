@@ -1,16 +1,11 @@
 """Word embeddings: Word2Vec (skip-gram, negative sampling), GloVe and FastText subwords.
 
-A word embedding is a dense vector learned from the contexts a word appears in. Skip-gram
-with negative sampling (Mikolov et al. 2013) raises sigma(v_w . u_c) for observed (word,
-context) pairs and lowers it for k random "negative" words; GloVe (Pennington et al. 2014)
-fits w_i . w~_j + b_i + b~_j to log X_ij on the co-occurrence counts with a weight
-f(X_ij); FastText (Bojanowski et al. 2017) represents a word by its character n-grams, so
-it can build vectors for words it never saw. This lab writes the SGNS and GloVe gradients by
-hand (checked against autograd in float64), trains both on a generated corpus with planted
-relations (country -> capital, country -> language, male -> female), checks that the
-analogies and similarities are recovered, compares with gensim's Word2Vec, and checks a
-hand-written character n-gram function against gensim's FastText, including vectors for
-unseen words.
+SGNS (Mikolov et al. 2013) raises sigma(v_w . u_c) for observed (word, context) pairs and lowers
+it for k random negatives; GloVe (Pennington et al. 2014) fits w_i . w~_j + b_i + b~_j to log X_ij
+weighted by f(X_ij); FastText (Bojanowski et al. 2017) adds character n-grams, so unseen words
+get vectors. Hand-written gradients (vs autograd, float64) train both on a corpus with planted
+relations (country -> capital / language, male -> female) that must be recovered, next to
+gensim's Word2Vec; hand-written n-grams are checked against gensim's FastText.
 
 $ python labs/word_embeddings.py --quick
 """
@@ -18,7 +13,6 @@ $ python labs/word_embeddings.py --quick
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 from dataclasses import dataclass
 
 import kit
@@ -139,86 +133,71 @@ def generate(rng: np.random.Generator, n: int, noise: float) -> list[list[str]]:
     return out
 
 
-def analogy_accuracy(emb: np.ndarray, idx: dict[str, int]) -> dict[str, float]:
-    """3CosAdd: b - a + c is nearest (cosine, a/b/c excluded) to d, per relation."""
-    cs = list(COUNTRIES)
-    rel = {"capital": [(a, COUNTRIES[a][0], c, COUNTRIES[c][0]) for a in cs for c in cs if a != c],
-           "language": [(a, COUNTRIES[a][1], c, COUNTRIES[c][1]) for a in cs for c in cs if a != c],
-           "gender": [(a, PAIRS[a][0], c, PAIRS[c][0]) for a in PAIRS for c in PAIRS if a != c]}
+def evaluate(emb: np.ndarray, idx: dict[str, int]):
+    """Analogy accuracy per relation (3CosAdd: b - a + c nearest to d, a/b/c excluded); shares
+    of planted words whose nearest neighbour is the same kind (paris ~ rome) and of countries
+    whose closest capital and language are their own (paris ~ france); all pair cosines."""
     e = emb / np.linalg.norm(emb, axis=1, keepdims=True)
-    out = {}
-    for name, quads in rel.items():
-        q = np.array([[idx[w] for w in quad] for quad in quads])  # (Q, 4)
+    acc = {}
+    for name, tab, j in (("capital", COUNTRIES, 0), ("language", COUNTRIES, 1),
+                         ("gender", PAIRS, 0)):
+        q = np.array([[idx[a], idx[tab[a][j]], idx[c], idx[tab[c][j]]]
+                      for a in tab for c in tab if a != c])  # (Q, 4): a, b, c, d
         s = (e[q[:, 1]] - e[q[:, 0]] + e[q[:, 2]]) @ e.T  # (Q, V)
         s[np.arange(len(q))[:, None], q[:, :3]] = -np.inf
-        out[name] = float((s.argmax(1) == q[:, 3]).mean())
-    return out
-
-
-GROUPS = (list(COUNTRIES), [v[0] for v in COUNTRIES.values()],
-          [v[1] for v in COUNTRIES.values()], list(PAIRS) + [v[0] for v in PAIRS.values()])
-
-
-def similarity_scores(emb: np.ndarray, idx: dict[str, int]) -> tuple[float, float]:
-    """(similarity, relatedness): share of planted words whose nearest neighbour is the same
-    kind of word (paris ~ rome), and share of countries whose most similar capital and
-    language are their own (paris ~ france)."""
-    e = emb / np.linalg.norm(emb, axis=1, keepdims=True)
-    s = e @ e.T
+        acc[name] = float((s.argmax(1) == q[:, 3]).mean())
+    s = e @ e.T  # (V, V)
+    cos = s[np.triu_indices(len(s), 1)]
     np.fill_diagonal(s, -np.inf)
-    same = [int(s[idx[w]].argmax()) in {idx[u] for u in ws} for ws in GROUPS for w in ws]
-    own = [s[idx[c]][[idx[v[j]] for v in COUNTRIES.values()]].argmax() == i
-           for j in (0, 1) for i, c in enumerate(COUNTRIES)]
-    return float(np.mean(same)), float(np.mean(own))
+    caps, langs = ([v[j] for v in COUNTRIES.values()] for j in (0, 1))
+    groups = (list(COUNTRIES), caps, langs, list(PAIRS) + [v[0] for v in PAIRS.values()])
+    same = [int(s[idx[w]].argmax()) in {idx[u] for u in ws} for ws in groups for w in ws]
+    own = [s[idx[c]][[idx[w] for w in ws]].argmax() == i
+           for ws in (caps, langs) for i, c in enumerate(COUNTRIES)]
+    return acc, (float(np.mean(same)), float(np.mean(own))), cos
 
 
-def skipgram_pairs(flat, sid, keep, window, rng):
-    """(center, context) ids after frequent-word subsampling, with word2vec's shrunk windows."""
-    m = rng.random(len(flat)) < keep[flat]
-    tok, sd = flat[m], sid[m]
-    span = rng.integers(1, window + 1, size=len(tok))  # each center's effective window
-    c, x = [], []
-    for o in range(1, window + 1):
-        same = sd[o:] == sd[:-o]  # both tokens in one sentence
-        i = np.nonzero(same & (span[:-o] >= o))[0]
-        j = np.nonzero(same & (span[o:] >= o))[0]
-        c += [tok[i], tok[j + o]]
-        x += [tok[i + o], tok[j]]
-    return np.concatenate(c), np.concatenate(x)
-
-
-def train_sgns(lab, cfg, flat, sid, freq, rng):
-    """Adam (by hand) on the hand-written SGNS gradients; returns w_in and the losses."""
-    dev, V, batch = lab.torch_device, len(freq), 1024
+def train_sgns(lab, cfg, flat, sid, rng):
+    """Adam (by hand) on the hand-written SGNS gradients over skip-gram pairs, with word2vec's
+    frequent-word subsampling and shrunk windows; returns w_in."""
+    dev, batch = lab.torch_device, 1024
+    freq = np.bincount(flat).astype(np.float64)  # (V,) word counts
     f = freq / freq.sum()
     keep = np.minimum(1.0, (np.sqrt(f / 1e-3) + 1) * 1e-3 / f)  # word2vec's sample=1e-3
     noise = torch.tensor(freq ** 0.75, device=dev)  # unigram^0.75 negative distribution
-    w_in = ((torch.rand(V, cfg.dim, device=dev) - 0.5) / cfg.dim)
-    w_out = torch.zeros(V, cfg.dim, device=dev)
-    params = [w_in, w_out]
+    params = [(torch.rand(len(freq), cfg.dim, device=dev) - 0.5) / cfg.dim,
+              torch.zeros(len(freq), cfg.dim, device=dev)]  # w_in, w_out
     m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
     lr, b1, b2, step = 0.02, 0.9, 0.999, 0  # Adam, written out (torch.optim imports dynamo)
     losses = []
     for _ in range(cfg.epochs):
-        c, x = skipgram_pairs(flat, sid, keep, cfg.window, rng)
-        perm = rng.permutation(len(c))
-        c, x = torch.tensor(c[perm], device=dev), torch.tensor(x[perm], device=dev)
+        kept = rng.random(len(flat)) < keep[flat]
+        tok, sd = flat[kept], sid[kept]
+        span = rng.integers(1, cfg.window + 1, size=len(tok))  # each center's effective window
+        c, x = [], []  # (center, context) ids, o apart in one sentence, both directions
+        for o in range(1, cfg.window + 1):
+            same = sd[o:] == sd[:-o]
+            i, j = np.nonzero(same & (span[:-o] >= o))[0], np.nonzero(same & (span[o:] >= o))[0]
+            c += [tok[i], tok[j + o]]
+            x += [tok[i + o], tok[j]]
+        perm = rng.permutation(sum(map(len, c)))
+        c, x = (torch.tensor(np.concatenate(a)[perm], device=dev) for a in (c, x))
         neg = torch.multinomial(noise, len(c) * cfg.negatives, replacement=True)
         neg = neg.view(-1, cfg.negatives)  # (pairs, K)
         for s in range(0, len(c), batch):
-            loss, *grads = sgns_grads(w_in, w_out, c[s:s + batch], x[s:s + batch],
-                                      neg[s:s + batch])
+            loss, *grads = sgns_grads(*params, c[s:s + batch], x[s:s + batch], neg[s:s + batch])
             step += 1
             for p, g, m, v in zip(params, grads, m1, m2, strict=True):
                 m.mul_(b1).add_(g, alpha=1 - b1)
                 v.mul_(b2).addcmul_(g, g, value=1 - b2)
                 p.sub_(lr * (m / (1 - b1**step)) / ((v / (1 - b2**step)).sqrt() + 1e-8))
             losses.append(loss.detach())  # no host sync per step
-    return w_in.cpu().numpy(), torch.stack(losses).cpu().numpy()
+    lab.metric("sgns_final_loss", float(np.mean(torch.stack(losses).cpu().numpy()[-20:])))
+    return params[0].cpu().numpy()
 
 
 def train_glove(lab, cfg, flat, sid, V):
-    """Full-batch AdaGrad (as in the GloVe paper, by hand) on the 1/distance-weighted counts."""
+    """Full-batch AdaGrad (by hand, as in the GloVe paper) on 1/distance-weighted counts."""
     X = np.zeros((V, V))
     for o in range(1, cfg.window + 1):
         same = sid[o:] == sid[:-o]
@@ -228,18 +207,17 @@ def train_glove(lab, cfg, flat, sid, V):
     dev = lab.torch_device
     rows, cols = torch.tensor(r, device=dev), torch.tensor(c, device=dev)
     x = torch.tensor(X[r, c], dtype=torch.float32, device=dev)
-    w, w_ctx = [(torch.rand(V, cfg.dim, device=dev) - 0.5) / cfg.dim for _ in range(2)]
-    b, b_ctx = torch.zeros(V, device=dev), torch.zeros(V, device=dev)
-    params = [w, w_ctx, b, b_ctx]
+    params = [(torch.rand(V, cfg.dim, device=dev) - 0.5) / cfg.dim for _ in range(2)]
+    params += [torch.zeros(V, device=dev), torch.zeros(V, device=dev)]  # w, w~, b, b~
     hist = [torch.zeros_like(p) for p in params]  # AdaGrad's running sum of squared grads
-    losses = []
     for _ in range(cfg.glove_steps):
-        loss, *grads = glove_grads(w, w_ctx, b, b_ctx, rows, cols, x)
+        loss, *grads = glove_grads(*params, rows, cols, x)
         for p, g, h in zip(params, grads, hist, strict=True):
             h.addcmul_(g, g)
             p.sub_(0.05 * g / (h.sqrt() + 1e-10))
-        losses.append(loss.detach() / len(r))
-    return (w + w_ctx).cpu().numpy(), torch.stack(losses).cpu().numpy(), len(r)  # W + W~
+    lab.metric("glove_final_loss_per_count", float(loss / len(r)))
+    lab.metric("glove_nonzero_counts", len(r))
+    return (params[0] + params[1]).cpu().numpy()  # W + W~
 
 
 def body(lab: kit.Lab) -> None:
@@ -252,77 +230,62 @@ def body(lab: kit.Lab) -> None:
                  glove_steps=lab.pick(300, 1000))
     rng = np.random.default_rng(lab.seed)
 
+    def vs_autograd(tag, fn, p, ids, names, ref_loss):  # hand gradients vs autograd's
+        a = [t.clone().requires_grad_() for t in p]
+        ref = ref_loss(*a)
+        ref_g = torch.autograd.grad(ref, a)
+        with lab.guard(f"{tag.lower()}_grads runs"):
+            loss, *grads = fn(*p, *ids)
+            lab.check_close(f"{tag} loss", loss, ref, rtol=cfg.grad_tol)
+            for name, g, r in zip(names, grads, ref_g, strict=True):
+                lab.check_close(f"{tag} d/d {name}", g, r, rtol=cfg.grad_tol, atol=1e-14)
+
     lab.section("hand gradients vs autograd (float64)")
-    V, d, B, K = 30, 8, 64, 4
+    V, d, B, K, N = 30, 8, 64, 4, 200
     g64 = dict(dtype=torch.float64)
-    w_in, w_out = torch.randn(V, d, **g64), torch.randn(V, d, **g64)
+    p = [torch.randn(V, d, **g64), torch.randn(V, d, **g64)]
     cen, ctx = torch.randint(0, V, (B,)), torch.randint(0, V, (B,))
     neg = torch.randint(0, V, (B, K))
-    a_in, a_out = w_in.clone().requires_grad_(), w_out.clone().requires_grad_()
-    ref = -(F.logsigmoid((a_in[cen] * a_out[ctx]).sum(-1))
-            + F.logsigmoid(-torch.einsum("bd,bkd->bk", a_in[cen], a_out[neg])).sum(-1)).mean()
-    ref_g = torch.autograd.grad(ref, (a_in, a_out))
-    with lab.guard("sgns_grads runs"):
-        loss, g_in, g_out = sgns_grads(w_in, w_out, cen, ctx, neg)
-        lab.check_close("SGNS loss", loss, ref, rtol=cfg.grad_tol)
-        lab.check_close("SGNS d/d w_in", g_in, ref_g[0], rtol=cfg.grad_tol, atol=1e-14)
-        lab.check_close("SGNS d/d w_out", g_out, ref_g[1], rtol=cfg.grad_tol, atol=1e-14)
-    N = 200
+    vs_autograd("SGNS", sgns_grads, p, (cen, ctx, neg), ("w_in", "w_out"), lambda w_in, w_out: -(
+        F.logsigmoid((w_in[cen] * w_out[ctx]).sum(-1))
+        + F.logsigmoid(-torch.einsum("bd,bkd->bk", w_in[cen], w_out[neg])).sum(-1)).mean())
     rows, cols = torch.randint(0, V, (N,)), torch.randint(0, V, (N,))
     x = torch.rand(N, **g64) * 30 + 0.5  # counts on both sides of x_max
     p = [torch.randn(V, d, **g64) * 0.3, torch.randn(V, d, **g64) * 0.3,
          torch.randn(V, **g64), torch.randn(V, **g64)]
-    a = [t.clone().requires_grad_() for t in p]
-    e = (a[0][rows] * a[1][cols]).sum(-1) + a[2][rows] + a[3][cols] - torch.log(x)
-    ref = (torch.clamp(x / 10.0, max=1.0) ** 0.75 * e**2).sum()
-    ref_g = torch.autograd.grad(ref, a)
-    with lab.guard("glove_grads runs"):
-        loss, *grads = glove_grads(*p, rows, cols, x)
-        lab.check_close("GloVe loss", loss, ref, rtol=cfg.grad_tol)
-        for name, g, r in zip(("w", "w_ctx", "b", "b_ctx"), grads, ref_g, strict=True):
-            lab.check_close(f"GloVe d/d {name}", g, r, rtol=cfg.grad_tol, atol=1e-14)
+    vs_autograd("GloVe", glove_grads, p, (rows, cols, x), ("w", "w_ctx", "b", "b_ctx"),
+                lambda w, wc, b, bc: (torch.clamp(x / 10.0, max=1.0) ** 0.75 * (
+                    (w[rows] * wc[cols]).sum(-1) + b[rows] + bc[cols] - torch.log(x))**2).sum())
 
     lab.section("corpus with planted relations")
     sents = generate(rng, cfg.sentences, cfg.noise)
-    freq_c = Counter(w for s in sents for w in s)
-    vocab = sorted(freq_c)
+    vocab = sorted({w for s in sents for w in s})
     idx = {w: i for i, w in enumerate(vocab)}
-    freq = np.array([freq_c[w] for w in vocab], dtype=np.float64)
     flat = np.array([idx[w] for s in sents for w in s])  # (tokens,)
     sid = np.repeat(np.arange(len(sents)), [len(s) for s in sents])  # sentence of each token
     lab.log(f"  {len(sents)} sentences, {len(flat)} tokens, {len(vocab)} types; e.g. "
             f"{' '.join(sents[0])!r}")
     embs = {}
     with lab.guard("SGNS training runs"), lab.timer() as t:
-        embs["SGNS"], sg_loss = train_sgns(lab, cfg, flat, sid, freq, rng)
-        lab.metric("sgns_final_loss", float(np.mean(sg_loss[-20:])))
+        embs["SGNS"] = train_sgns(lab, cfg, flat, sid, rng)
     lab.metric("sgns_train_s", t.seconds, "s")
     with lab.guard("GloVe training runs"), lab.timer() as t:
-        embs["GloVe"], gl_loss, nnz = train_glove(lab, cfg, flat, sid, len(vocab))
-        lab.metric("glove_final_loss_per_count", float(gl_loss[-1]))
-        lab.metric("glove_nonzero_counts", nnz)
+        embs["GloVe"] = train_glove(lab, cfg, flat, sid, len(vocab))
     lab.metric("glove_train_s", t.seconds, "s")
-
-    def crc(s: str) -> int:  # deterministic across runs, unlike Python's salted hash()
-        return zlib.crc32(s.encode())
-
-    w2v = Word2Vec(sents, vector_size=cfg.dim, window=cfg.window, negative=cfg.negatives, sg=1,
-                   min_count=1, sample=1e-3, epochs=2 * cfg.epochs, seed=lab.seed, workers=1,
-                   hashfxn=crc)
+    kw = dict(vector_size=cfg.dim, window=cfg.window, negative=cfg.negatives, sg=1, min_count=1,
+              epochs=2 * cfg.epochs, seed=lab.seed, workers=1,
+              hashfxn=lambda s: zlib.crc32(s.encode()))  # unlike hash(), the same every run
+    w2v = Word2Vec(sents, sample=1e-3, **kw)
     embs["gensim"] = np.array([w2v.wv[w] for w in vocab])
 
     lab.section("planted analogies and similarities")
-    acc, sim = {}, {}
+    acc, sim, cos = {}, {}, {}
     for name, emb in embs.items():
-        acc[name] = analogy_accuracy(emb, idx)
-        sim[name] = similarity_scores(emb, idx)
-        lab.log(f"  {name}: analogies " + ", ".join(f"{k} {v:.2f}" for k, v in acc[name].items())
+        rel, sim[name], cos[name] = evaluate(emb, idx)
+        lab.log(f"  {name}: analogies " + ", ".join(f"{k} {v:.2f}" for k, v in rel.items())
                 + "; same-kind neighbour {:.2f}; own capital/language {:.2f}".format(*sim[name]))
-        acc[name] = float(np.mean(list(acc[name].values())))
-        lab.metric(f"analogy_{name.split()[0]}", acc[name])
-    iu = np.triu_indices(len(vocab), 1)
-    cos = {k: (lambda e: (e @ e.T)[iu])(e / np.linalg.norm(e, axis=1, keepdims=True))
-           for k, e in embs.items()}  # all pair cosines
+        acc[name] = float(np.mean(list(rel.values())))
+        lab.metric(f"analogy_{name}", acc[name])
     if "SGNS" in embs:
         lab.check_ge("SGNS: mean analogy accuracy", acc["SGNS"], 0.75,
                      "country:capital, country:language, male:female (3CosAdd)")
@@ -339,50 +302,41 @@ def body(lab: kit.Lab) -> None:
         lab.metric("spearman_GloVe_vs_gensim", spearmanr(cos["GloVe"], cos["gensim"]).statistic)
 
     lab.section("FastText: character n-grams and vectors for unseen words (gensim)")
-    ft = FastText(sents, vector_size=cfg.dim, window=cfg.window, negative=cfg.negatives, sg=1,
-                  min_count=1, min_n=3, max_n=5, bucket=20000, epochs=2 * cfg.epochs,
-                  seed=lab.seed, workers=1, hashfxn=crc)
-    kv = ft.wv
+    kv = FastText(sents, min_n=3, max_n=5, bucket=20000, **kw).wv
     lab.log(f"  Word2Vec knows {HELD_OUT[0]!r}: {HELD_OUT[0] in w2v.wv}; FastText builds it")
     with lab.guard("char_ngrams runs"):
         words = vocab + HELD_OUT + ["a", "naïve", "été", "rendezvous"]
         bad = [w for w in words if char_ngrams(w, 3, 5) != compute_ngrams(w, 3, 5)]
+        first = f"{char_ngrams(bad[0], 3, 5)} vs {compute_ngrams(bad[0], 3, 5)}" if bad else "none"
         lab.check_equal("char_ngrams = gensim compute_ngrams (3..5)", bad, [],
-                        f"{len(words)} words; first mismatch: "
-                        + (f"{char_ngrams(bad[0], 3, 5)} vs {compute_ngrams(bad[0], 3, 5)}"
-                           if bad else "none"))
+                        f"{len(words)} words; first mismatch: {first}")
 
-        def compose(word, own=None):  # mean of the word's (own vector and) n-gram vectors
+        def compose(word, known):  # mean of the word's (own vector and) n-gram vectors
             h = [ft_hash_bytes(g.encode("utf-8")) % kv.bucket for g in char_ngrams(word, 3, 5)]
-            parts = ([own] if own is not None else []) + [kv.vectors_ngrams[j] for j in h]
-            return np.mean(np.array(parts, dtype=np.float64), axis=0)
+            own = [kv.vectors_vocab[kv.key_to_index[word]]] if known else []
+            return np.mean(np.array(own + [kv.vectors_ngrams[j] for j in h], np.float64), axis=0)
 
-        lab.check_close("unseen word = mean of its n-gram vectors (= gensim wv[word])",
-                        np.array([compose(w) for w in HELD_OUT]),
-                        np.array([kv[w] for w in HELD_OUT]), rtol=1e-5, atol=1e-6)
-        lab.check_close("known word = mean of own + n-gram vectors (= gensim wv[word])",
-                        np.array([compose(w, kv.vectors_vocab[kv.key_to_index[w]])
-                                  for w in vocab]),
-                        np.array([kv[w] for w in vocab]), rtol=1e-5, atol=1e-6)
+        for ws, known, what in ((HELD_OUT, False, "unseen word = mean of its n-gram vectors"),
+                                (vocab, True, "known word = mean of own + n-gram vectors")):
+            lab.check_close(f"{what} (= gensim wv[word])", [compose(w, known) for w in ws],
+                            [kv[w] for w in ws], rtol=1e-5, atol=1e-6)
     base = list(VERBS)
     eb = np.array([kv[v] / np.linalg.norm(kv[v]) for v in base])  # (verbs, d)
-    hits = []
-    for w in HELD_OUT:  # which base verb is the unseen "-ing" form closest to?
-        best = base[int((eb @ kv[w]).argmax())]
-        hits.append(best == w[:-3])
-        lab.log(f"  {w} (never seen): closest verb {best!r}; neighbours "
+    best = {w: base[int((eb @ kv[w]).argmax())] for w in HELD_OUT}  # closest verb to "-ing"
+    for w, b in best.items():
+        lab.log(f"  {w} (never seen): closest verb {b!r}; neighbours "
                 f"{[n for n, _ in kv.most_similar(w, topn=3)]}")
-    lab.check_ge("unseen '-ing' forms are closest to their own verb", float(np.mean(hits)), 0.8,
+    lab.check_ge("unseen '-ing' forms are closest to their own verb",
+                 float(np.mean([b == w[:-3] for w, b in best.items()])), 0.8,
                  "the stem's n-grams carry the meaning")
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-    words = list(COUNTRIES) + [v[0] for v in COUNTRIES.values()]
-    n = len(COUNTRIES)
+    words, n = list(COUNTRIES) + [v[0] for v in COUNTRIES.values()], len(COUNTRIES)
     for ax, name in zip(axes, ("SGNS", "GloVe"), strict=True):  # country -> capital offsets
         if name in embs:
             e = embs[name][[idx[w] for w in words]]
-            e = e / np.linalg.norm(e, axis=1, keepdims=True) - (e / np.linalg.norm(
-                e, axis=1, keepdims=True)).mean(0)
+            e = e / np.linalg.norm(e, axis=1, keepdims=True)
+            e = e - e.mean(0)
             xy = e @ np.linalg.svd(e, full_matrices=False)[2][:2].T  # PCA to 2-D, (24, 2)
             for i in range(n):
                 ax.annotate("", xy[n + i], xy[i], arrowprops=dict(arrowstyle="->", color="0.6"))
