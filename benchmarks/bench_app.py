@@ -161,42 +161,21 @@ BASELINES = {
 
 def bench_baseline(browser: Any, name: str) -> list[float]:
     """A one-file Streamlit app: navigation until its content shows (median of REPEAT)."""
-    import os
-    import subprocess
-    import urllib.request
-
-    from tests.e2e.server import free_port
-
     source, visible = BASELINES[name]
     tmp = Path(tempfile.mkdtemp(prefix="roadmap-bench-"))
     (tmp / "app.py").write_text(source)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(tmp / "app.py"), "--server.headless",
-         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"], cwd=tmp, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
     times = []
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        ctx = browser.new_context()
+    ctx = browser.new_context()
+    with serve({"ROADMAP_DATA_DIR": str(tmp)}, app=tmp / "app.py") as url:
         for i in range(REPEAT + 1):
             page = ctx.new_page()
             t0 = time.perf_counter()
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(url + "/")
             page.wait_for_function(visible, timeout=60_000)
             if i:
                 times.append(time.perf_counter() - t0)
             page.close()
-        ctx.close()
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(10)
+    ctx.close()
     print(f"  {name}: {[round(t, 2) for t in times]}")
     return times
 

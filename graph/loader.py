@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from graph.errors import DuplicateIdError, RoadmapError, SchemaError, ValidationFailed
-from graph.model import Node, Roadmap, SchemaInvalid, Section
+from graph.model import I18nText, LabSpec, Node, Resource, Roadmap, SchemaInvalid, Section
 
 try:
     from yaml import CSafeLoader as SafeLoader
@@ -26,7 +26,9 @@ except ImportError:  # pragma: no cover - libyaml is in the wheels we use
 
 __all__ = ["bundled_roadmap_dir", "load_roadmap", "read_roadmap", "SafeLoader"]
 
-NODE_FIELDS = tuple(f.name for f in dataclasses.fields(Node) if f.name != "section")
+# every key the schema knows, for "did you mean" on an unknown one
+KNOWN_KEYS = tuple(sorted({f.name for rec in (Node, Section, LabSpec, Resource, I18nText)
+                           for f in dataclasses.fields(rec)} - {"section"}))
 
 
 def bundled_roadmap_dir() -> Path:
@@ -194,16 +196,19 @@ def _parse(f: Path, problems: list[RoadmapError]) -> Any:
 def _schema_errors(f: Path, exc: SchemaInvalid, prefix: tuple[Any, ...],
                    text: str) -> list[RoadmapError]:
     out: list[RoadmapError] = []
+    try:
+        tree = yaml.compose(text, Loader=SafeLoader)
+    except yaml.YAMLError:
+        tree = None
     for err in exc.errors:
         loc = tuple(prefix) + tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or "(document)"
-        line = _line_of(text, loc)
+        line = _line_of(tree, loc)
         where = f"{f}:{line}" if line else str(f)
         kind = err["type"]
         if kind == "extra_forbidden":
             key = str(loc[-1])
-            hint = difflib.get_close_matches(key, NODE_FIELDS + ("script", "gpu", "timeout_s",
-                                             "requires", "type", "title", "url", "summary"), n=1)
+            hint = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             msg = f"unknown key {key!r}" + (f"; did you mean {hint[0]!r}?" if hint else
                                             "; remove it or add it to the schema")
         elif kind == "missing":
@@ -216,12 +221,9 @@ def _schema_errors(f: Path, exc: SchemaInvalid, prefix: tuple[Any, ...],
     return out
 
 
-def _line_of(text: str, loc: Iterable[Any]) -> int | None:
-    """1-based line of the YAML node at ``loc`` (keys and list indexes), best effort."""
-    try:
-        node = yaml.compose(text, Loader=SafeLoader)
-    except yaml.YAMLError:
-        return None
+def _line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
+    """1-based line of the YAML node at ``loc`` (keys and list indexes) under the composed
+    document ``node``, best effort."""
     line = None
     for part in loc:
         if isinstance(node, yaml.MappingNode):

@@ -37,6 +37,7 @@ __all__ = [
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_PATTERN = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 LEVELS = ("beginner", "intermediate", "advanced")
 RESOURCE_TYPES = ("article", "course", "video", "official", "paper", "book", "tutorial")
 GPU_USES = ("no", "optional", "required")
@@ -195,11 +196,11 @@ class _Record:
 
 def _schema(cls: type[R], **checks: Check) -> type[R]:
     """Attach the field checks to a record class; fields without a default are required."""
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    assert names == set(checks), (cls.__name__, names ^ set(checks))
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    assert {f.name for f in fields} == set(checks), (cls.__name__, set(checks))
     cls._SCHEMA = checks
     cls._REQUIRED = frozenset(
-        f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        f.name for f in fields
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
     return cls
 
@@ -214,6 +215,10 @@ def _lab_script_rule(v: str) -> str | None:
             p in ("", ".", "..") for p in parts):
         return f"lab script must be a .py file inside labs/, got {v!r}"
     return None
+
+
+def _colour_rule(v: str) -> str | None:
+    return None if COLOUR_PATTERN.match(v) else f"colour must be a #rrggbb hex colour, got {v!r}"
 
 
 def _kebab_rule(v: str) -> str | None:
@@ -313,8 +318,7 @@ _schema(Node, id=_ID, title=_TEXT, summary=_TEXT, level=_choice(*LEVELS),
         objectives=_list(_TEXT), resources=_list(_record(Resource), max_length=8),
         tags=_list(_TEXT), aliases=_IDS, lab=_optional(_record(LabSpec)), section=_text())
 _schema(Section, id=_ID, title=_TEXT, i18n=_I18N, order=_number(-10**6, 10**6, integer=True),
-        colour=_rule(_TEXT, lambda v: None if re.match(r"^#[0-9a-fA-F]{3,8}$", v)
-                     else f"colour must be a #rrggbb hex colour, got {v!r}"))
+        colour=_rule(_TEXT, _colour_rule))
 
 
 @dataclass

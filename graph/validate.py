@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from pathlib import Path
 
 from graph.errors import (
     CycleError,
@@ -119,22 +120,22 @@ def _check_aliases(roadmap: Roadmap, problems: list[RoadmapError]) -> None:
 
 
 def _check_labs(roadmap: Roadmap, problems: list[RoadmapError], strict: bool) -> None:
-    listed: dict[str, set[str]] = {}  # folder -> its files, one listing per folder
+    listed: dict[Path, set[str]] = {}  # folder -> its files, one listing per folder
 
-    def exists(path: str) -> bool:
-        folder, _, name = path.rpartition("/")
-        if folder not in listed:
+    def exists(path: Path) -> bool:
+        if path.parent not in listed:
             try:
-                listed[folder] = {e.name for e in os.scandir(folder) if e.is_file()}
+                listed[path.parent] = {e.name for e in os.scandir(path.parent) if e.is_file()}
             except OSError:
-                listed[folder] = set()
-        return name in listed[folder]
+                listed[path.parent] = set()
+        return path.name in listed[path.parent]
 
     for nid, node in roadmap.nodes.items():
-        if node.lab is None:
+        path = roadmap.lab_path(nid)
+        if node.lab is None or path is None:
             msg = f"{roadmap.files[nid]}: node {nid!r} has no lab"
         else:
-            if exists(f"{roadmap.roots[nid]}/{node.lab.script}"):
+            if exists(path):
                 continue
             msg = f"{roadmap.files[nid]}: field 'lab.script': {node.lab.script} does not exist"
         if strict:

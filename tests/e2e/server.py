@@ -37,10 +37,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], timeout: float = 60) -> Iterator[str]:
-    """Run the app; yield its base URL; stop it (the whole process group) at the end."""
+def serve(env: dict[str, str], timeout: float = 60,
+          app: Path = ROOT / "app.py") -> Iterator[str]:
+    """Run the app (or another Streamlit file); yield its base URL; stop it (the whole
+    process group) at the end."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.fileWatcherType", "none"]
