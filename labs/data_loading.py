@@ -140,6 +140,7 @@ def run_epoch(lab, cfg, ds, train_step, workers, pin, epoch) -> dict:
     n_steady = sum(min(cfg.batch, cfg.n - k * cfg.batch) for k in range(cfg.skip, len(steps)))
     return {"seen": seen, "pinned": pinned, "first_batch_s": waits[0],
             "throughput": n_steady / s.sum(), "wait_frac": w.sum() / s.sum(),
+            "throughput_median": cfg.batch / float(np.median(s)),  # a typical full batch
             "wait_frac_median": float(np.median(w) / np.median(s)),  # a typical step
             "epoch_s": time.perf_counter() - t_start}
 
@@ -200,6 +201,10 @@ def body(lab: kit.Lab) -> None:
 
     settings = [(w, False) for w in worker_counts]
     runs = {}
+    threads = torch.get_num_threads()
+    if not cuda:  # intra-op threads would spin on the cores the workers need to wake up on
+        torch.set_num_threads(1)
+        lab.note(f"CPU: the model runs on 1 intra-op thread (was {threads}) so workers get cores")
     for k, (w, pin) in enumerate(settings):
         runs[(w, pin)] = r = run_epoch(lab, cfg, ds, train_step, w, pin, k)
         lab.log(f"  workers={w:2d} pin={pin!s:5}: {r['throughput']:8.1f} samples/s, "
@@ -207,6 +212,7 @@ def body(lab: kit.Lab) -> None:
                 f"{r['first_batch_s']:.3f} s, epoch {r['epoch_s']:.2f} s")
         if pin is False and w == worker_counts[-1] and cuda:  # add pinned memory at max workers
             settings.append((w, True))
+    torch.set_num_threads(threads)
     for (w, pin), r in runs.items():
         lab.check_equal(f"workers={w} pin={pin}: lost/duplicated samples", audit(r["seen"], cfg.n),
                         {"lost": 0, "duplicated": 0})
@@ -227,8 +233,10 @@ def body(lab: kit.Lab) -> None:
     lab.metric("loader_wait_fraction_median", runs[best]["wait_frac_median"])
     lab.metric("loader_wait_fraction_workers0", base["wait_frac"])
     w2 = runs[(2, False)]
-    lab.check_ge("2 workers / 0 workers throughput", w2["throughput"] / base["throughput"], 1.3,
-                 "a sleeping loader parallelises even on 2 cores (ideal here: about 2)")
+    lab.check_ge("2 workers / 0 workers throughput (median step)",
+                 w2["throughput_median"] / base["throughput_median"], 1.3,
+                 "a sleeping loader parallelises even on 2 cores (ideal here: about 2); "
+                 "medians, so one late wake-up on a busy machine does not decide it")
     lab.check_le("median wait fraction: best setting / 0 workers",
                  runs[best]["wait_frac_median"] / base["wait_frac_median"], 0.7,
                  "medians, loose bound: a busy 2-core machine delays every worker wake-up")
