@@ -7,7 +7,6 @@ are parsed with the safe loader only (libyaml's ``CSafeLoader`` where present).
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import os
 from collections.abc import Iterable
@@ -17,18 +16,14 @@ from typing import Any
 import yaml
 
 from graph.errors import DuplicateIdError, RoadmapError, SchemaError, ValidationFailed
-from graph.model import I18nText, LabSpec, Node, Resource, Roadmap, SchemaInvalid, Section
+from graph.model import Node, Roadmap, SchemaInvalid, Section
 
 try:
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - libyaml is in the wheels we use
     from yaml import SafeLoader  # type: ignore[assignment]
 
-__all__ = ["bundled_roadmap_dir", "load_roadmap", "read_roadmap", "SafeLoader"]
-
-# every key the schema knows, for "did you mean" on an unknown one
-KNOWN_KEYS = tuple(sorted({f.name for rec in (Node, Section, LabSpec, Resource, I18nText)
-                           for f in dataclasses.fields(rec)} - {"section"}))
+__all__ = ["bundled_roadmap_dir", "load_roadmap", "load_yaml", "read_roadmap", "SafeLoader"]
 
 
 def bundled_roadmap_dir() -> Path:
@@ -130,7 +125,7 @@ def _read_sections(d: Path, problems: list[RoadmapError]) -> list[Section]:
     f = d / "sections.yaml"
     if not f.exists():
         return []
-    data = _parse(f, problems)
+    data, tree = _parse(f, problems)
     if data is None:
         return []
     if not isinstance(data, dict) or set(data) != {"sections"} or not isinstance(
@@ -143,12 +138,12 @@ def _read_sections(d: Path, problems: list[RoadmapError]) -> list[Section]:
         try:
             out.append(Section.from_dict(item))
         except SchemaInvalid as exc:
-            problems += _schema_errors(f, exc, ("sections", i), f.read_text(encoding="utf-8"))
+            problems += _schema_errors(f, exc, ("sections", i), tree)
     return out
 
 
 def _read_node(f: Path, problems: list[RoadmapError]) -> Node | None:
-    data = _parse(f, problems)
+    data, tree = _parse(f, problems)
     if data is None:
         return None
     if not isinstance(data, dict):
@@ -164,7 +159,7 @@ def _read_node(f: Path, problems: list[RoadmapError]) -> Node | None:
     try:
         node = Node.from_dict({**data, "section": section})
     except SchemaInvalid as exc:
-        problems += _schema_errors(f, exc, (), f.read_text(encoding="utf-8"))
+        problems += _schema_errors(f, exc, (), tree)
         return None
     if node.id != f.stem:
         problems.append(SchemaError(f"{f}: field 'id': {node.id!r} differs from the file name "
@@ -173,33 +168,89 @@ def _read_node(f: Path, problems: list[RoadmapError]) -> Node | None:
     return node
 
 
-def _parse(f: Path, problems: list[RoadmapError]) -> Any:
+def _parse(f: Path, problems: list[RoadmapError]) -> tuple[Any, yaml.Node | None]:
+    """The file's data (None after a problem) and its composed YAML, for error lines."""
     try:
         with open(f, encoding="utf-8") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(SchemaError(f"{f}: cannot read: {exc}"))
-        return None
+        return None, None
     try:
-        data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or pure)
+        data, tree = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         problems.append(SchemaError(f"{f}{where}: YAML syntax error: {what}"))
-        return None
+        return None, None
     if data is None:
         problems.append(SchemaError(f"{f}: the file is empty"))
-    return data
+    return data, tree
+
+
+_T = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_T + t for t in ("null", "bool", "int", "float", "timestamp"))
+_STR, _SEQ, _MAP = _T + "str", _T + "seq", _T + "map"
+_KEY_TAGS = _SCALAR_TAGS | {_STR}
+
+
+class _Unusual(Exception):
+    """A document the short construction leaves to PyYAML's full constructor."""
+
+
+def load_yaml(text: str) -> tuple[Any, yaml.Node | None]:
+    """``yaml.load(text, SafeLoader)``, and the composed document it was built from.
+
+    Plain documents (mappings, lists and scalars, no aliases to collections, no merge
+    keys, no explicit collection tags) are built by a short walk over the composed nodes
+    with the safe loader's own scalar constructors; anything else goes through
+    ``construct_document`` as ``yaml.load`` would. Same results, a third of the time.
+
+    Raises
+    ------
+    yaml.YAMLError
+        As ``yaml.load`` does.
+    """
+    loader = SafeLoader(text)
+    try:
+        tree = loader.get_single_node()
+        if tree is None:
+            return None, None
+        try:
+            return _build(tree, loader, set()), tree
+        except _Unusual:
+            return loader.construct_document(tree), tree
+    finally:
+        loader.dispose()
+
+
+def _build(node: yaml.Node, loader: Any, seen: set[int]) -> Any:
+    tag, kind = node.tag, type(node)
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag in _SCALAR_TAGS:
+            return loader.yaml_constructors[tag](loader, node)
+        raise _Unusual
+    if id(node) in seen:  # an alias: yaml.load shares one object (and allows recursion)
+        raise _Unusual
+    seen.add(id(node))
+    if kind is yaml.SequenceNode and tag == _SEQ:
+        return [_build(item, loader, seen) for item in node.value]
+    if kind is yaml.MappingNode and tag == _MAP:
+        out = {}
+        for key, value in node.value:
+            if type(key) is not yaml.ScalarNode or key.tag not in _KEY_TAGS:
+                raise _Unusual  # merge (<<) and value (=) keys, collections as keys
+            out[_build(key, loader, seen)] = _build(value, loader, seen)
+        return out
+    raise _Unusual
 
 
 def _schema_errors(f: Path, exc: SchemaInvalid, prefix: tuple[Any, ...],
-                   text: str) -> list[RoadmapError]:
+                   tree: yaml.Node | None) -> list[RoadmapError]:
     out: list[RoadmapError] = []
-    try:
-        tree = yaml.compose(text, Loader=SafeLoader)
-    except yaml.YAMLError:
-        tree = None
     for err in exc.errors:
         loc = tuple(prefix) + tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or "(document)"
@@ -208,7 +259,7 @@ def _schema_errors(f: Path, exc: SchemaInvalid, prefix: tuple[Any, ...],
         kind = err["type"]
         if kind == "extra_forbidden":
             key = str(loc[-1])
-            hint = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            hint = difflib.get_close_matches(key, err.get("allowed", ()), n=1)
             msg = f"unknown key {key!r}" + (f"; did you mean {hint[0]!r}?" if hint else
                                             "; remove it or add it to the schema")
         elif kind == "missing":

@@ -53,7 +53,8 @@ class SchemaInvalid(ValueError):
     """A mapping does not match a record's schema; ``errors`` lists every problem.
 
     Each error is a dict with ``loc`` (tuple of keys and indexes), ``type`` (``missing``,
-    ``extra_forbidden``, ``type_error``, ``value_error``), ``msg`` and ``input``.
+    ``extra_forbidden``, ``type_error``, ``value_error``), ``msg`` and ``input``; an
+    ``extra_forbidden`` error also names the keys its record ``allowed``.
     """
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
@@ -167,6 +168,7 @@ class _Record:
             check = cls._SCHEMA.get(key)
             if check is None:
                 _fail(errs, (*loc, str(key)), "unknown key", value, "extra_forbidden")
+                errs[-1]["allowed"] = tuple(cls._SCHEMA)
             else:
                 values[key] = check(value, (*loc, key), errs)
         if not cls._REQUIRED.issubset(data):
