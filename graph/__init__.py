@@ -15,7 +15,7 @@ from graph.errors import (
     SchemaError,
     ValidationFailed,
 )
-from graph.loader import bundled_roadmap_dir, load_roadmap, read_roadmap
+from graph.loader import bundled_roadmap_dir, load_roadmap, load_yaml, read_roadmap
 from graph.model import (
     LEVELS,
     RESOURCE_TYPES,
@@ -53,6 +53,7 @@ __all__ = [
     "ValidationFailed",
     "bundled_roadmap_dir",
     "load_roadmap",
+    "load_yaml",
     "read_roadmap",
     "LEVELS",
     "RESOURCE_TYPES",
