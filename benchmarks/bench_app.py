@@ -71,7 +71,8 @@ def bench_graph_and_click(browser: Any) -> dict[str, Any]:
 
     tmp = Path(tempfile.mkdtemp(prefix="roadmap-bench-"))
     root = demo_roadmap(tmp)
-    n = len(load_roadmap(root))
+    ids = sorted(load_roadmap(root).nodes)
+    n = len(ids)
     nav, click, in_app = [], [], []
     drawn = ("n => document.querySelectorAll('.stPlotlyChart .scatterlayer .trace "
              ".points path').length === n")
@@ -95,7 +96,7 @@ def bench_graph_and_click(browser: Any) -> dict[str, Any]:
             # in-app navigation: a tab opened on a Node page, then the sidebar's Roadmap
             # link (Plotly's bundle has not run in this tab yet: the worst case)
             page = ctx.new_page()
-            page.goto(url + f"/node?node={sorted(load_roadmap(root).nodes)[k]}")
+            page.goto(url + f"/node?node={ids[k]}")
             page.locator("h1").filter(has_text="📍").first.wait_for(timeout=60_000)
             idle(page)
             t0 = time.perf_counter()

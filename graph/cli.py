@@ -246,9 +246,8 @@ def lab_list(roadmap_dirs: RoadmapDirs = None) -> None:
     for col in ("node", "lab", "gpu", "last result", "missing"):
         table.add_column(col)
     for n in rm.nodes.values():
-        p = rm.lab_path(n.id)
         script = n.lab.script if n.lab else "-"
-        if p is None or not p.is_file():
+        if not rm.has_lab(n.id):
             script += " (missing)"
         r = last.get(n.id)
         res = f"{r.status} ({r.started_at:%Y-%m-%d %H:%M})" if r else "-"

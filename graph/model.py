@@ -133,7 +133,7 @@ def _mapping(value: Check) -> Check:
 
 
 def _record(cls: type[_Record]) -> Check:
-    return lambda v, loc, errs: cls._check(v, loc, errs)
+    return cls._check
 
 
 def _optional(inner: Check) -> Check:
@@ -417,3 +417,8 @@ class Roadmap:
             return None
         # roots are resolved and the schema keeps scripts inside labs/ (no "..", relative)
         return self.roots[node.id] / node.lab.script
+
+    def has_lab(self, node_id: str) -> bool:
+        """Whether the node names a lab and its script exists."""
+        path = self.lab_path(node_id)
+        return path is not None and path.is_file()

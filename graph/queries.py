@@ -206,8 +206,7 @@ def _count_below(succ: dict[str, list[str]], roots: list[str]) -> dict[str, int]
 def stats(roadmap: Roadmap) -> dict[str, object]:
     """Counts: nodes, edges, hours, depth, per section and per level, labs present."""
     lv = levels(roadmap)
-    labs = sum(1 for n in roadmap.nodes
-               if (p := roadmap.lab_path(n)) is not None and p.is_file())
+    labs = sum(map(roadmap.has_lab, roadmap.nodes))
     return {
         "nodes": len(roadmap.nodes),
         "edges": sum(len(v) for v in roadmap.succ.values()),

@@ -7,8 +7,6 @@ roadmap's graph and fill its alias map.
 from __future__ import annotations
 
 import difflib
-import os
-from pathlib import Path
 
 from graph.errors import (
     CycleError,
@@ -120,23 +118,12 @@ def _check_aliases(roadmap: Roadmap, problems: list[RoadmapError]) -> None:
 
 
 def _check_labs(roadmap: Roadmap, problems: list[RoadmapError], strict: bool) -> None:
-    listed: dict[Path, set[str]] = {}  # folder -> its files, one listing per folder
-
-    def exists(path: Path) -> bool:
-        if path.parent not in listed:
-            try:
-                listed[path.parent] = {e.name for e in os.scandir(path.parent) if e.is_file()}
-            except OSError:
-                listed[path.parent] = set()
-        return path.name in listed[path.parent]
-
     for nid, node in roadmap.nodes.items():
-        path = roadmap.lab_path(nid)
-        if node.lab is None or path is None:
+        if node.lab is None:
             msg = f"{roadmap.files[nid]}: node {nid!r} has no lab"
+        elif roadmap.has_lab(nid):
+            continue
         else:
-            if exists(path):
-                continue
             msg = f"{roadmap.files[nid]}: field 'lab.script': {node.lab.script} does not exist"
         if strict:
             problems.append(LabError(msg))
