@@ -1,19 +1,22 @@
 """Exercise mode: generate a learner's starter file from a lab's source.
 
-A lab names the functions a learner writes in ``EXERCISES``. The starter keeps the lab's
-imports and each of those functions' signatures and docstrings, with bodies that raise
-``NotImplementedError("your code here")``. It is generated from the source with ``ast``,
-so the lab is never imported (no torch import, no work done).
+A lab names the functions a learner writes in ``EXERCISES``. The starter opens with the
+lesson (the lab's module docstring), keeps the lab's imports, imports the lab's helpers that
+the exercises' docstrings or signatures mention (so a learner may call them), and keeps each
+exercise's signature and docstring with a body that raises
+``NotImplementedError("your code here")``. It is generated from the source with ``ast``, so
+the lab is never imported (no torch import, no work done).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from graph.errors import LabError
 
-__all__ = ["exercises_of", "make_starter"]
+__all__ = ["exercises_of", "helpers_mentioned", "make_starter"]
 
 
 def exercises_of(lab_path: Path) -> tuple[str, ...]:
@@ -39,24 +42,41 @@ def exercises_of(lab_path: Path) -> tuple[str, ...]:
 
 
 def make_starter(lab_path: Path, node_id: str) -> str:
-    """Return the text of a starter file for the lab at ``lab_path``.
+    r'''Return the text of a starter file for the lab at ``lab_path``.
 
     Examples
     --------
-    >>> text = make_starter(Path("labs/calculus.py"), "calculus")  # doctest: +SKIP
-    >>> "def numerical_gradient" in text
-    True
-    """
+    >>> import tempfile
+    >>> lab = Path(tempfile.mkdtemp()) / "squares.py"
+    >>> _ = lab.write_text(
+    ...     '"""Squares: x * x."""\n'
+    ...     'import math\n'
+    ...     'EXERCISES = ("square",)\n'
+    ...     'SCALE = 1\n'
+    ...     'def square(x):\n'
+    ...     '    """Return ``x * x`` times ``SCALE``."""\n'
+    ...     '    return x * x * SCALE\n')
+    >>> print(make_starter(lab, "squares"))
+    """Squares: x * x."""
+    <BLANKLINE>
+    # Your solution for the lab "squares". Replace each `raise NotImplementedError` with your
+    # code, then check it:
+    #     roadmap lab run squares --quick --solution <this file>
+    <BLANKLINE>
+    import math
+    <BLANKLINE>
+    from squares import SCALE  # the lab's own helpers, yours to call
+    <BLANKLINE>
+    <BLANKLINE>
+    def square(x):
+        """Return ``x * x`` times ``SCALE``."""
+        raise NotImplementedError("your code here")
+    <BLANKLINE>
+    '''
     source = lab_path.read_text(encoding="utf-8")
     tree = _parse(lab_path)
     names = exercises_of(lab_path)
     lines = source.splitlines()
-    imports: list[str] = []
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            if isinstance(stmt, ast.Import) and all(a.name == "kit" for a in stmt.names):
-                continue
-            imports.append(ast.get_source_segment(source, stmt) or "")
     funcs = {
         s.name: s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name in names
     }
@@ -64,17 +84,25 @@ def make_starter(lab_path: Path, node_id: str) -> str:
     if missing:
         raise LabError(f"{lab_path}: EXERCISES names {missing} but the file defines no such "
                        "top-level function")
-    out = [
-        f'"""Your solution for the lab "{node_id}".',
-        "",
-        "Replace each `raise NotImplementedError` with your code, then check it:",
-        "",
-        f"    roadmap lab run {node_id} --quick --solution {{this file}}",
-        '"""',
-        "",
-        *[i for i in imports if i],
+    doc = tree.body[0] if tree.body and _is_docstring(tree.body[0]) else None
+    out = [ast.get_source_segment(source, doc) or "", ""] if doc is not None else []
+    out += [
+        f'# Your solution for the lab "{node_id}". Replace each `raise NotImplementedError` '
+        "with your",
+        "# code, then check it:",
+        f"#     roadmap lab run {node_id} --quick --solution <this file>",
         "",
     ]
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            if isinstance(stmt, ast.Import) and all(a.name == "kit" for a in stmt.names):
+                continue
+            out.append(ast.get_source_segment(source, stmt) or "")
+    helpers = helpers_mentioned(tree, names)
+    if helpers:
+        out += ["", f"from {lab_path.stem} import {', '.join(helpers)}  "
+                    "# the lab's own helpers, yours to call"]
+    out.append("")
     for name in names:
         fn = funcs[name]
         first_body = fn.body[0]
@@ -85,6 +113,40 @@ def make_starter(lab_path: Path, node_id: str) -> str:
         indent = " " * (first_body.col_offset)
         out += ["", *header, f'{indent}raise NotImplementedError("your code here")', ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def helpers_mentioned(tree: ast.Module, exercises: tuple[str, ...]) -> list[str]:
+    """Top-level names of a lab that its exercises' docstrings or signatures mention.
+
+    Those are the helpers (functions, classes, constants) a learner may call or needs to
+    read; the starter imports them from the lab. Names are returned in file order.
+    """
+    defined: list[str] = []
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.append(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            defined += [t.id for t in targets if isinstance(t, ast.Name)]
+    skip = {*exercises, "EXERCISES", "body", "main"}
+    text = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name in exercises:
+            text.append(ast.get_docstring(stmt) or "")
+            text.append(ast.unparse(stmt.args))
+            if stmt.returns is not None:
+                text.append(ast.unparse(stmt.returns))
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(text)))
+    seen: dict[str, None] = {}
+    for name in defined:
+        if name in words and name not in skip and not name.startswith("_"):
+            seen.setdefault(name)
+    return list(seen)
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str))
 
 
 def _parse(lab_path: Path) -> ast.Module:

@@ -9,10 +9,21 @@ Every lab in this folder is a short script that ends with::
         raise SystemExit(main())
 
 where ``body(lab)`` does the work and records checks on ``lab``. The kit parses the
-common flags, seeds python/numpy/torch, resolves the device, swaps in a learner's
-functions in exercise mode, times the run, prints a PASS/FAIL table and writes the
-result JSON (schema 1). Exit code: 0 every check passed, 1 a check failed, 2 usage
-error, 3 the lab itself crashed (status "error", traceback tail in the JSON).
+common flags, seeds python/numpy/torch, resolves the device, prints the lesson (the lab's
+docstring), swaps in a learner's functions in exercise mode, times the run, prints a
+PASS/FAIL table and writes the result JSON (schema 2).
+
+Checks are **graded** or **shown**. A graded check depends on an exercise function (the
+learner's code in exercise mode); a shown check demonstrates a library, the data or the
+lab's own code, so a learner cannot fail it. Checks are graded unless recorded inside
+``with lab.shown():`` or with ``graded=False``. Only graded checks decide a learner's pass;
+a reference run passes when every check, shown ones included, passes (a failing shown
+check means the lab or its environment is broken). A lab ends with ``lab.conclude(...)``:
+the lesson's key result in one sentence.
+
+Exit code: 0 pass, 1 a check failed, 2 usage error, 3 the lab itself crashed (status
+"error", traceback tail in the JSON), 4 skipped (an optional framework is missing:
+``lab.skip(...)``; never a pass).
 
 The kit uses only the standard library, numpy, torch (lazily), matplotlib (lazily)
 and rich, so it also runs on machines that have nothing else installed.
@@ -37,8 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 1
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+SCHEMA = 2
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2, 3, 4
 NOT_IMPLEMENTED = "not implemented yet"
 
 
@@ -48,6 +59,14 @@ class LabUsageError(Exception):
 
 class LearnerCodeError(Exception):
     """A learner's function raised; the lab reports it as a failed check."""
+
+
+class LabSkipped(Exception):
+    """An optional framework the lab needs is missing: status "skipped", never a pass."""
+
+    def __init__(self, reason: str, install: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.install = reason, install
 
 
 @dataclass
@@ -60,6 +79,8 @@ class Check:
     actual: str = ""
     tolerance: float | None = None
     message: str = ""
+    graded: bool = True  # depends on an exercise function; False: shown, never decides a pass
+    hint: str = ""  # one line for a learner whose code fails this check
 
 
 @dataclass
@@ -80,13 +101,16 @@ class Lab:
     seed: int
     device: str  # "cpu" or "cuda"
     out: Path
-    solution: str = "reference"  # "reference" | "learner"
+    solution: str = "reference"  # "reference" | "learner" | "partial" (--only)
     solution_path: Path | None = None
     solution_sha256: str | None = None
+    only: tuple[str, ...] | None = None  # --only: the exercises taken from the solution file
     checks: list[Check] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
     artifacts: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    takeaway: str | None = None  # the lesson's key result in one sentence (lab.conclude)
+    _shown_depth: int = 0
 
     # ------------------------------------------------------------------ output
     def log(self, *parts: object) -> None:
@@ -106,15 +130,25 @@ class Lab:
         actual: object = "",
         tolerance: float | None = None,
         message: str = "",
+        *,
+        graded: bool | None = None,
+        hint: str = "",
     ) -> bool:
-        """Record a check; returns whether it passed. Never raises."""
+        """Record a check; returns whether it passed. Never raises.
+
+        ``graded`` defaults to True, or False inside ``with lab.shown():``. ``hint`` is one
+        line telling a learner what to look at when the check fails.
+        """
         ok = bool(passed)
+        is_graded = (self._shown_depth == 0) if graded is None else bool(graded)
         self.checks.append(
-            Check(name, ok, _fmt(expected), _fmt(actual), tolerance, message)
+            Check(name, ok, _fmt(expected), _fmt(actual), tolerance, message, is_graded, hint)
         )
-        self.log(f"  [{'PASS' if ok else 'FAIL'}] {name}: expected {_fmt(expected)}, "
-                 f"got {_fmt(actual)}" + (f" (tol {tolerance:g})" if tolerance is not None else "")
-                 + (f" - {message}" if message else ""))
+        self.log(f"  [{'PASS' if ok else 'FAIL'}]{'' if is_graded else ' (shown)'} {name}: "
+                 f"expected {_fmt(expected)}, got {_fmt(actual)}"
+                 + (f" (tol {tolerance:g})" if tolerance is not None else "")
+                 + (f" - {message}" if message else "")
+                 + (f"\n         hint: {hint}" if hint and not ok else ""))
         return ok
 
     def check_close(
@@ -125,6 +159,9 @@ class Lab:
         rtol: float = 1e-6,
         atol: float = 0.0,
         message: str = "",
+        *,
+        graded: bool | None = None,
+        hint: str = "",
     ) -> bool:
         """Compare numbers/arrays/tensors by max relative error (CS231n style).
 
@@ -135,17 +172,17 @@ class Lab:
             a, e = _as_numpy(actual), _as_numpy(expected)
         except Exception as exc:  # noqa: BLE001 - a bad value is a failed check
             return self.check(name, False, _fmt(expected), _fmt(actual), rtol,
-                              f"not comparable: {exc}")
+                              f"not comparable: {exc}", graded=graded, hint=hint)
         if a.shape != e.shape:
             return self.check(name, False, f"shape {e.shape}", f"shape {a.shape}", rtol,
-                              message or "shape mismatch")
+                              message or "shape mismatch", graded=graded, hint=hint)
         import numpy as np
 
         a64, e64 = a.astype(np.float64), e.astype(np.float64)
         if not (np.all(np.isfinite(a64)) and np.all(np.isfinite(e64))):
             ok = bool(np.array_equal(a64, e64, equal_nan=True))
             return self.check(name, ok, _fmt(expected), _fmt(actual), rtol,
-                              message or "non-finite values")
+                              message or "non-finite values", graded=graded, hint=hint)
         diff = np.abs(a64 - e64)
         rel = diff / np.maximum(np.abs(a64) + np.abs(e64), 1e-300)
         ok_each = (rel <= rtol) | (diff <= atol)
@@ -153,41 +190,63 @@ class Lab:
         worst_abs = float(diff.max()) if diff.size else 0.0
         msg = message or f"max rel err {worst:.2e}, max abs err {worst_abs:.2e}"
         tol = rtol if atol == 0 else max(rtol, atol)
-        return self.check(name, bool(ok_each.all()), _summary(e64), _summary(a64), tol, msg)
+        return self.check(name, bool(ok_each.all()), _summary(e64), _summary(a64), tol, msg,
+                          graded=graded, hint=hint)
 
-    def check_ge(self, name: str, actual: float, minimum: float, message: str = "") -> bool:
+    def check_ge(self, name: str, actual: float, minimum: float, message: str = "", *,
+                 graded: bool | None = None, hint: str = "") -> bool:
         """Check ``actual >= minimum``."""
         return self.check(name, _finite(actual) and actual >= minimum, f">= {minimum:g}",
-                          actual, None, message)
+                          actual, None, message, graded=graded, hint=hint)
 
-    def check_le(self, name: str, actual: float, maximum: float, message: str = "") -> bool:
+    def check_le(self, name: str, actual: float, maximum: float, message: str = "", *,
+                 graded: bool | None = None, hint: str = "") -> bool:
         """Check ``actual <= maximum``."""
         return self.check(name, _finite(actual) and actual <= maximum, f"<= {maximum:g}",
-                          actual, None, message)
+                          actual, None, message, graded=graded, hint=hint)
 
-    def check_equal(self, name: str, actual: Any, expected: Any, message: str = "") -> bool:
+    def check_equal(self, name: str, actual: Any, expected: Any, message: str = "", *,
+                    graded: bool | None = None, hint: str = "") -> bool:
         """Check exact equality (lists, strings, ints, sets, dicts)."""
         try:
             ok = bool(actual == expected)
         except Exception as exc:  # noqa: BLE001 - e.g. ambiguous array truth value
-            return self.check(name, False, expected, actual, None, f"not comparable: {exc}")
-        return self.check(name, ok, expected, actual, None, message)
+            return self.check(name, False, expected, actual, None, f"not comparable: {exc}",
+                              graded=graded, hint=hint)
+        return self.check(name, ok, expected, actual, None, message, graded=graded, hint=hint)
+
+    @contextmanager
+    def shown(self) -> Iterator[None]:
+        """Checks recorded inside this block are *shown*: they never decide a learner's pass.
+
+        Use it for demonstrations that do not depend on an exercise function (a library
+        against another, the shipped data, the lab's own code).
+        """
+        self._shown_depth += 1
+        try:
+            yield
+        finally:
+            self._shown_depth -= 1
 
     @contextmanager
     def guard(self, name: str) -> Iterator[None]:
-        """Run a block; if it raises, record a failed check ``name`` and carry on.
+        """Run a block; if it raises, record a failed graded check ``name`` and carry on.
 
         Use it around calls to exercise functions so one missing piece does not hide the
-        results of the others.
+        results of the others. (A shown block that raises is a broken lab, so the failed
+        check ``name`` is graded either way: it cannot go unnoticed.)
         """
         try:
             yield
         except NotImplementedError as exc:
             self.check(name, False, "an implementation", NOT_IMPLEMENTED, None,
-                       f"{NOT_IMPLEMENTED}: {exc}" if str(exc) else NOT_IMPLEMENTED)
+                       f"{NOT_IMPLEMENTED}: {exc}" if str(exc) else NOT_IMPLEMENTED,
+                       graded=True)
+        except LabSkipped:
+            raise
         except Exception as exc:  # noqa: BLE001 - reported as a failed check
             self.check(name, False, "no exception", type(exc).__name__, None,
-                       f"raised {type(exc).__name__}: {exc}")
+                       f"raised {type(exc).__name__}: {exc}", graded=True)
 
     # ----------------------------------------------------------------- metrics
     def metric(self, name: str, value: float, unit: str = "") -> None:
@@ -199,6 +258,39 @@ class Lab:
         """Record an explanatory line that goes into the JSON (e.g. why a part was skipped)."""
         self.notes.append(text)
         self.log(f"  note: {text}")
+
+    def conclude(self, text: str) -> None:
+        """Record the lesson's key result in one sentence, printed after the table.
+
+        Write it from what was measured, e.g. ``f"your Adam matched torch.optim.Adam over
+        {n} steps to {err:.0e}"``.
+        """
+        self.takeaway = " ".join(str(text).split())
+
+    def table(self, filename: str, columns: list[str], rows: list[list[Any]],
+              title: str = "") -> Path:
+        """Print a small table and save it as a JSON artifact (kind "table") under ``--out``.
+
+        Use it for results a learner reads better as rows than as a plot.
+        """
+        cells = [[_cell(v) for v in row] for row in rows]
+        path = self.save_file(filename if filename.endswith(".json") else filename + ".json",
+                              "table")
+        path.write_text(json.dumps({"title": title, "columns": columns, "rows": cells},
+                                   indent=1, default=str))
+        widths = [max(len(str(c)), *(len(r[i]) for r in cells)) if cells else len(str(c))
+                  for i, c in enumerate(columns)]
+        if title:
+            self.log(f"  {title}")
+        self.log("  " + "  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True)))
+        for r in cells:
+            self.log("  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+        return path
+
+    def skip(self, reason: str, install: str | None = None) -> None:
+        """Stop the lab with status "skipped" (never a pass), e.g. an optional framework is
+        missing; ``install`` is the command that fixes it (``pip install keras``)."""
+        raise LabSkipped(reason, install)
 
     # --------------------------------------------------------------- artifacts
     def savefig(self, fig: Any, filename: str) -> Path:
@@ -238,8 +330,16 @@ class Lab:
         return _Timer(self.device)
 
     @property
+    def graded_checks(self) -> list[Check]:
+        return [c for c in self.checks if c.graded]
+
+    @property
     def passed(self) -> bool:
-        return bool(self.checks) and all(c.passed for c in self.checks)
+        """A learner passes on the graded checks alone; a reference run needs every check."""
+        graded = self.graded_checks
+        if not graded or not all(c.passed for c in graded):
+            return False
+        return self.solution != "reference" or all(c.passed for c in self.checks)
 
 
 class _Timer:
@@ -278,6 +378,9 @@ def parser(node: str, doc: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, default=None, help="write the result JSON here")
     p.add_argument("--solution", type=Path, default=None,
                    help="exercise mode: run the checks with the functions from this file")
+    p.add_argument("--only", default=None, metavar="NAME[,NAME]",
+                   help="with --solution: take only these functions from the file and the "
+                        "lab's own for the rest (checks one function at a time; never verified)")
     p.add_argument("--out", type=Path, default=None, help="folder for plots and other artifacts")
     return p
 
@@ -302,37 +405,56 @@ def run(
     try:
         lab.device = resolve_device(args.device, args.quick)
         seed_everything(args.seed)
+        if args.only is not None and args.solution is None:
+            raise LabUsageError("--only needs --solution FILE")
         if args.solution is not None:
-            load_solution(lab, args.solution, namespace)
+            only = tuple(n.strip() for n in args.only.split(",")) if args.only else None
+            load_solution(lab, args.solution, namespace, only)
+        _print_lesson(lab, namespace.get("__doc__"))
         lab.log(f"# lab {node}  device={lab.device}  quick={lab.quick}  seed={lab.seed}"
                 f"  solution={lab.solution}")
         try:
             body(lab)
         except NotImplementedError as exc:
             lab.check("exercise functions", False, "an implementation", NOT_IMPLEMENTED,
-                      None, f"{NOT_IMPLEMENTED}: {exc}" if str(exc) else NOT_IMPLEMENTED)
+                      None, f"{NOT_IMPLEMENTED}: {exc}" if str(exc) else NOT_IMPLEMENTED,
+                      graded=True)
+        except LabSkipped:
+            raise
         except Exception as exc:
             if lab.solution_path is None or not _raised_in(exc, lab.solution_path):
                 raise
             lab.check("learner code runs", False, "no exception", type(exc).__name__, None,
                       f"your code raised {type(exc).__name__}: {exc} "
-                      f"({_learner_frame(exc, lab.solution_path)})")
-        if not lab.checks:
-            lab.check("lab recorded checks", False, ">= 1 check", "0 checks", None,
-                      "a lab must check something")
+                      f"({_learner_frame(exc, lab.solution_path)})", graded=True)
+        if not lab.graded_checks:
+            lab.check("lab grades something", False, ">= 1 graded check",
+                      f"{len(lab.checks)} checks, none graded", None,
+                      "a lab must grade at least one exercise function", graded=True)
         status = "pass" if lab.passed else "fail"
     except LabUsageError as exc:
         error = str(exc)
         print(f"error: {exc}", file=sys.stderr, flush=True)
         _write_result(args.json, lab, "error", started, started_at, error)
         return EXIT_USAGE
+    except LabSkipped as exc:
+        install = f" (install: {exc.install})" if exc.install else ""
+        status, error = "skipped", exc.reason + install
+        lab.notes.append(f"skipped: {error}")
+        print(f"\nskipped: {error}", flush=True)
     except Exception as exc:  # noqa: BLE001 - the lab crashed: report, do not re-raise
         error = "".join(traceback.format_exception(exc))[-4000:]
         print(f"\nlab crashed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         print(error, file=sys.stderr, flush=True)
     _print_table(lab, status)
     _write_result(args.json, lab, status, started, started_at, error)
-    return {"pass": EXIT_PASS, "fail": EXIT_FAIL}.get(status, EXIT_ERROR)
+    return {"pass": EXIT_PASS, "fail": EXIT_FAIL, "skipped": EXIT_SKIPPED}.get(status, EXIT_ERROR)
+
+
+def lesson(doc: str | None) -> str:
+    """The lesson of a lab: its module docstring without the ``$ python ...`` usage lines."""
+    lines = [ln for ln in (doc or "").strip().splitlines() if not ln.strip().startswith("$ ")]
+    return "\n".join(lines).strip()
 
 
 def resolve_device(requested: str, quick: bool) -> str:
@@ -367,11 +489,22 @@ def seed_everything(seed: int) -> None:
         torch.manual_seed(seed)
 
 
-def load_solution(lab: Lab, path: Path, namespace: dict[str, Any]) -> None:
-    """Load a learner's file and rebind the lab's EXERCISES in ``namespace`` to its functions."""
+def load_solution(lab: Lab, path: Path, namespace: dict[str, Any],
+                  only: tuple[str, ...] | None = None) -> None:
+    """Load a learner's file and rebind the lab's EXERCISES in ``namespace`` to its functions.
+
+    With ``only``, just those exercises are taken from the file (the lab's own serve the
+    rest) and the run's solution is "partial": checked, never verified.
+    """
     names = tuple(namespace.get("EXERCISES", ()))
     if not names:
         raise LabUsageError(f"lab {lab.node} declares no EXERCISES; --solution is not supported")
+    if only is not None:
+        unknown = [n for n in only if n not in names]
+        if unknown or not only:
+            raise LabUsageError(f"--only {','.join(only)}: not exercises of {lab.node} "
+                                f"(its exercises: {', '.join(names)})")
+        names = only
     if not path.is_file():
         raise LabUsageError(f"solution file {path} does not exist")
     source = path.read_bytes()
@@ -389,9 +522,16 @@ def load_solution(lab: Lab, path: Path, namespace: dict[str, Any]) -> None:
     if missing:
         raise LabUsageError(f"solution file {path} is missing function(s): {', '.join(missing)}"
                             f" (this lab's exercises: {', '.join(names)})")
+    lab_module = Path(str(namespace.get("__file__", ""))).stem
+    borrowed = [n for n in names
+                if getattr(module[n], "__module__", None) in {lab_module, "__main__"}]
+    if borrowed:
+        raise LabUsageError(f"solution file {path} takes {', '.join(borrowed)} from the lab "
+                            "itself; write your own function(s)")
     for n in names:
         namespace[n] = module[n]
-    lab.solution, lab.solution_path = "learner", path.resolve()
+    lab.solution, lab.only = ("learner", None) if only is None else ("partial", only)
+    lab.solution_path = path.resolve()
     lab.solution_sha256 = hashlib.sha256(source).hexdigest()
 
 
@@ -420,7 +560,7 @@ def _write_result(path: Path | None, lab: Lab, status: str, started: float,
         "started_at": started_at, "duration_s": round(time.time() - started, 3),
         "checks": [c.__dict__ for c in lab.checks],
         "metrics": [m.__dict__ for m in lab.metrics],
-        "artifacts": lab.artifacts, "notes": lab.notes,
+        "artifacts": lab.artifacts, "notes": lab.notes, "takeaway": lab.takeaway,
         "environment": environment(), "error": error,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -429,30 +569,53 @@ def _write_result(path: Path | None, lab: Lab, status: str, started: float,
     tmp.replace(path)
 
 
+def _print_lesson(lab: Lab, doc: str | None) -> None:
+    text = lesson(doc)
+    if text:
+        lab.log(text + "\n")
+
+
 def _print_table(lab: Lab, status: str) -> None:
+    graded = [c for c in lab.checks if c.graded]
+    shown = [c for c in lab.checks if not c.graded]
+    ok = sum(c.passed for c in graded)
     try:
         from rich.console import Console
         from rich.table import Table
     except ImportError:  # plain fallback
-        print(f"\n{'RESULT':<6} {'check'}")
-        for c in lab.checks:
-            print(f"{'PASS' if c.passed else 'FAIL':<6} {c.name}  {c.message}")
-        print(f"\n{lab.node}: {status.upper()}", flush=True)
+        for title, rows in ((f"graded: {ok}/{len(graded)} passed", graded),
+                            ("shown (not graded)", shown)):
+            if rows:
+                print(f"\n{title}")
+                for c in rows:
+                    print(f"{'PASS' if c.passed else 'FAIL':<6} {c.name}  {c.message}")
+        _print_footer(lab, status)
         return
-    table = Table(title=f"{lab.node}: {sum(c.passed for c in lab.checks)}/{len(lab.checks)} "
-                        f"checks passed", title_justify="left")
-    for col in ("result", "check", "expected", "actual", "tol", "note"):
-        table.add_column(col, overflow="fold")
-    for c in lab.checks:
-        table.add_row("[green]PASS[/]" if c.passed else "[red]FAIL[/]", c.name,
-                      c.expected[:60], c.actual[:60],
-                      "" if c.tolerance is None else f"{c.tolerance:g}", c.message[:80])
     console = Console(width=max(100, Console().width), force_terminal=False,
                       color_system=None if not sys.stdout.isatty() else "auto")
-    console.print()
-    console.print(table)
-    console.print(f"{lab.node}: {status.upper()}")
+    for title, rows in ((f"{lab.node}: {ok}/{len(graded)} graded checks passed", graded),
+                        (f"{lab.node}: shown, not graded ({sum(c.passed for c in shown)}/"
+                         f"{len(shown)} as expected)", shown)):
+        if not rows:
+            continue
+        table = Table(title=title, title_justify="left")
+        for col in ("result", "check", "expected", "actual", "tol", "note"):
+            table.add_column(col, overflow="fold")
+        for c in sorted(rows, key=lambda c: c.passed):  # failures first
+            note = c.message[:80] + (f" | hint: {c.hint}" if c.hint and not c.passed else "")
+            table.add_row("[green]PASS[/]" if c.passed else "[red]FAIL[/]", c.name,
+                          c.expected[:60], c.actual[:60],
+                          "" if c.tolerance is None else f"{c.tolerance:g}", note)
+        console.print()
+        console.print(table)
     sys.stdout.flush()
+    _print_footer(lab, status)
+
+
+def _print_footer(lab: Lab, status: str) -> None:
+    if lab.takeaway and status == "pass":
+        print(f"\n{lab.takeaway}")
+    print(f"{lab.node}: {status.upper()}", flush=True)
 
 
 def _raised_in(exc: BaseException, path: Path) -> bool:
@@ -496,6 +659,10 @@ def _summary(a: Any) -> str:
     if a.size == 1:
         return _fmt(float(a.reshape(-1)[0]))
     return f"array{tuple(a.shape)} mean {a.mean():.6g}"
+
+
+def _cell(x: object) -> str:
+    return f"{x:.4g}" if isinstance(x, float) else str(x)
 
 
 def _fmt(x: object) -> str:
