@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli.helpers import invoke, ok
 from tests.factory import make, node_yaml
 
@@ -90,3 +92,15 @@ def test_path_and_next_take_the_users_progress(env: str, roadmap_dir: Path) -> N
     assert "3 steps" in out and "intro" not in out
     assert "unknown user id 'nobody'" in invoke("next", "--user", "nobody",
                                                 "-r", roadmap_dir).output
+
+
+def test_user_means_whose_progress_on_path_and_next(env: str, roadmap_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --user, path and next read ROADMAP_USER's progress, then the local profile's."""
+    ok("progress", "set", "intro", "done", "-r", roadmap_dir)  # the local profile
+    assert "intro" not in ok("next", "-r", roadmap_dir)
+    assert "tensors" in ok("next", "-r", roadmap_dir)
+    ok("user", "add", "eve")
+    monkeypatch.setenv("ROADMAP_USER", "eve")
+    assert "intro" in ok("next", "-r", roadmap_dir)  # eve has done nothing
+    assert "intro" not in ok("path", "tensors", "-r", roadmap_dir, "--user", "local")
