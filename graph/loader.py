@@ -24,7 +24,7 @@ try:
 except ImportError:  # pragma: no cover - libyaml is in the wheels we use
     from yaml import SafeLoader  # type: ignore[assignment]
 
-__all__ = ["load_roadmap", "load_yaml", "read_roadmap", "SafeLoader"]
+__all__ = ["load_roadmap", "load_yaml", "read_roadmap"]
 
 
 def load_roadmap(*dirs: str | Path, strict: bool = False) -> Roadmap:

@@ -25,84 +25,11 @@ Examples
 'done'
 """
 
-from graph.store.records import (
-    EVENT_KINDS,
-    EXPORT_FORMAT,
-    EXPORT_VERSION,
-    NAME_PATTERN,
-    ROLES,
-    Cell,
-    CompletionPoint,
-    Event,
-    Helper,
-    HistoryImport,
-    ImportReport,
-    Member,
-    NodeStatus,
-    RunSummary,
-    SectionProgress,
-    SkillMatrix,
-    StatusChange,
-    TeamInfo,
-    UserInfo,
-)
+from graph.store import records, store, team, transfer
+from graph.store.records import *  # noqa: F403 - each module's __all__, listed below
 from graph.store.schema import SCHEMA_VERSION
-from graph.store.store import (
-    Store,
-    done_for,
-    open_store,
-    store_recorder,
-)
-from graph.store.team import (
-    completions_over_time,
-    section_progress,
-    skill_matrix,
-    uncovered_nodes,
-    who_can_help,
-)
-from graph.store.transfer import (
-    export_file,
-    export_user,
-    import_file,
-    import_lab_history,
-    import_user,
-    validate_export,
-)
+from graph.store.store import *  # noqa: F403
+from graph.store.team import *  # noqa: F403
+from graph.store.transfer import *  # noqa: F403
 
-__all__ = [
-    "ROLES",
-    "EVENT_KINDS",
-    "NAME_PATTERN",
-    "EXPORT_FORMAT",
-    "EXPORT_VERSION",
-    "UserInfo",
-    "Member",
-    "TeamInfo",
-    "NodeStatus",
-    "StatusChange",
-    "Event",
-    "RunSummary",
-    "ImportReport",
-    "HistoryImport",
-    "SectionProgress",
-    "Cell",
-    "SkillMatrix",
-    "Helper",
-    "CompletionPoint",
-    "Store",
-    "open_store",
-    "store_recorder",
-    "done_for",
-    "export_user",
-    "export_file",
-    "import_user",
-    "import_file",
-    "import_lab_history",
-    "validate_export",
-    "section_progress",
-    "skill_matrix",
-    "uncovered_nodes",
-    "who_can_help",
-    "completions_over_time",
-    "SCHEMA_VERSION",
-]
+__all__ = [*records.__all__, "SCHEMA_VERSION", *store.__all__, *transfer.__all__, *team.__all__]

@@ -22,9 +22,10 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 from graph import config
@@ -78,6 +79,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from graph.model import Roadmap
 
 __all__ = ["Store", "open_store", "store_recorder", "done_for"]
+
+_Q = TypeVar("_Q", bound=sa.Select[Any])
 
 
 class Store:
@@ -176,6 +179,21 @@ class Store:
         """The user ids of ``team``'s members, as a subquery for ``column.in_(...)``."""
         tid = self.team_id(conn, team)
         return sa.select(members_t.c.user_id).where(members_t.c.team_id == tid).scalar_subquery()
+
+    def narrow(self, conn: Connection, query: _Q, table: Table, user: str | None = None,
+               node: str | None = None) -> _Q | None:
+        """``query`` narrowed to ``user``'s and ``node``'s rows of ``table``.
+
+        None when ``user`` is the local profile before its first use: it has no rows.
+        """
+        if user is not None:
+            uid = self.user_id(conn, user)
+            if uid is None:
+                return None
+            query = query.where(table.c.user_id == uid)
+        if node is not None:
+            query = query.where(table.c.node_id == self.resolve_node(node))
+        return query
 
     def verified_nodes(self, conn: Connection, user_ids: Any = None) -> dict[int, set[str]]:
         """The nodes each user has verified (by user id); ``user_ids`` narrows it."""
@@ -383,16 +401,12 @@ class Store:
                            events_t.c.from_status, events_t.c.to_status, events_t.c.note)
                  .join(users_t, users_t.c.id == events_t.c.user_id)
                  .order_by(events_t.c.at, events_t.c.id))
-            if user is not None:
-                uid = self.user_id(conn, user)
-                if uid is None:
-                    return []
-                q = q.where(events_t.c.user_id == uid)
-            if node is not None:
-                q = q.where(events_t.c.node_id == self.resolve_node(node))
+            mine = self.narrow(conn, q, events_t, user, node)
+            if mine is None:
+                return []
             if since is not None:
-                q = q.where(events_t.c.at >= since)
-            return [Event(*r) for r in conn.execute(q)]
+                mine = mine.where(events_t.c.at >= since)
+            return [Event(*r) for r in conn.execute(mine)]
 
     def unknown_nodes(self, user: str) -> list[str]:
         """Node ids with progress for ``user`` that the roadmap does not have (kept aside)."""
@@ -431,14 +445,8 @@ class Store:
             q = (sa.select(runs_t, users_t.c.name.label("user_name"))
                  .join(users_t, users_t.c.id == runs_t.c.user_id)
                  .order_by(runs_t.c.started_at, runs_t.c.id))
-            if user is not None:
-                uid = self.user_id(conn, user)
-                if uid is None:
-                    return []
-                q = q.where(runs_t.c.user_id == uid)
-            if node is not None:
-                q = q.where(runs_t.c.node_id == self.resolve_node(node))
-            return [run_summary(r) for r in conn.execute(q)]
+            mine = self.narrow(conn, q, runs_t, user, node)
+            return [] if mine is None else [run_summary(r) for r in conn.execute(mine)]
 
     def last_runs(self, user: str | None = None) -> dict[str, RunSummary]:
         """The latest recorded run of each node (of ``user``, or of anyone)."""

@@ -132,14 +132,12 @@ def completions_over_time(store: Store, *, user: str | None = None, team: str | 
     with store.read() as conn:
         q = sa.select(events_t.c.at, events_t.c.node_id, events_t.c.from_status,
                       events_t.c.to_status).order_by(events_t.c.at, events_t.c.id)
-        if user is not None:
-            uid = store.user_id(conn, user)
-            if uid is None:
-                return []
-            q = q.where(events_t.c.user_id == uid)
+        mine = store.narrow(conn, q, events_t, user)
+        if mine is None:
+            return []
         if team is not None:
-            q = q.where(events_t.c.user_id.in_(store.member_ids(conn, team)))
-        rows = conn.execute(q).all()
+            mine = mine.where(events_t.c.user_id.in_(store.member_ids(conn, team)))
+        rows = conn.execute(mine).all()
     per_day: dict[date, int] = {}
     for at, node, frm, to in rows:
         if roadmap is not None and node not in roadmap.nodes:
