@@ -1,8 +1,9 @@
 """Roadmap Lab engine: the roadmap as a validated prerequisite graph, its labs and progress.
 
 This is the engine's public API: the app and the CLI import ``graph`` and nothing below
-it. Never imports streamlit or torch. Importing it is fast: the progress store (and with
-it SQLAlchemy) is imported on first use of one of its names.
+it. Never imports streamlit or torch. Importing it is fast: the lab runner, the starter
+writer and the progress store (with SQLAlchemy) are imported on first use of one of their
+names, so ``roadmap validate`` never pays for them.
 """
 
 from __future__ import annotations
@@ -10,39 +11,39 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from graph import config, errors, loader, model, queries, runner, starter, validate
+from graph import config, errors, loader, model, queries, validate
 from graph.config import *  # noqa: F403 - each module's __all__, listed in _EAGER
 from graph.errors import *  # noqa: F403
 from graph.loader import *  # noqa: F403
 from graph.model import *  # noqa: F403
 from graph.queries import *  # noqa: F403
-from graph.runner import *  # noqa: F403
-from graph.starter import *  # noqa: F403
 from graph.validate import *  # noqa: F403
 
-if TYPE_CHECKING:  # the store's names: imported on first use, see __getattr__
+if TYPE_CHECKING:  # imported on first use, see __getattr__
+    from graph.runner import *  # noqa: F403
+    from graph.starter import *  # noqa: F403
     from graph.store import *  # noqa: F403
 
 _EAGER = [*errors.__all__, *config.__all__, *model.__all__, *loader.__all__,
-          *validate.__all__, *queries.__all__, *runner.__all__, *starter.__all__]
+          *validate.__all__, *queries.__all__]
+_LAZY = ("runner", "starter", "store")  # the modules whose names are imported on first use
 
 
 def __getattr__(name: str) -> Any:
-    """The store's names (and ``__all__``, which lists them), imported on first use.
-
-    The progress store imports SQLAlchemy, which takes longer than the rest of the engine:
-    ``roadmap validate`` never pays for it.
-    """
-    if name == "store" or (name.startswith("__") and name != "__all__"):
+    """A name of the runner, the starter or the store (or ``__all__``), on first use."""
+    if name in _LAZY or (name.startswith("__") and name != "__all__"):
         raise AttributeError(f"module 'graph' has no attribute {name!r}")
-    store = importlib.import_module("graph.store")  # `from graph import` would recurse
-
-    if name == "__all__":
-        value: Any = [*_EAGER, *store.__all__]
-    elif name in store.__all__:
-        value = getattr(store, name)
+    names = list(_EAGER)
+    for sub in _LAZY:  # `from graph import store` here would recurse into this function
+        module = importlib.import_module(f"graph.{sub}")
+        if name in module.__all__:
+            value: Any = getattr(module, name)
+            break
+        names += module.__all__
     else:
-        raise AttributeError(f"module 'graph' has no attribute {name!r}")
+        if name != "__all__":
+            raise AttributeError(f"module 'graph' has no attribute {name!r}")
+        value = names
     globals()[name] = value
     return value
 

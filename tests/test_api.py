@@ -35,12 +35,16 @@ def test_all_is_exactly_the_public_names() -> None:
     assert set(graph.__all__) <= set(dir(graph))
 
 
-def test_store_names_are_imported_on_first_use() -> None:
-    code = ("import sys, graph; print('sqlalchemy' in sys.modules); "
-            "graph.Store; print('sqlalchemy' in sys.modules)")
+def test_runner_starter_and_store_are_imported_on_first_use() -> None:
+    code = ("import sys, graph, graph.cli; later = ('graph.runner', 'graph.starter', "
+            "'graph.store', 'sqlalchemy'); print([m in sys.modules for m in later]); "
+            "graph.run_lab; print([m in sys.modules for m in later]); "
+            "graph.Store; print([m in sys.modules for m in later])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
-    assert out.stdout.split() == ["False", "True"], out.stdout + out.stderr
+    assert out.stdout.splitlines() == ["[False, False, False, False]",
+                                       "[True, False, False, False]",
+                                       "[True, True, True, True]"], out.stdout + out.stderr
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

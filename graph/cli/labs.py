@@ -12,8 +12,6 @@ import graph
 from graph.cli.common import RoadmapDirs, fail, load, open_store, out
 from graph.config import current_user
 from graph.model import DEVICES
-from graph.runner import missing_requirements, run_lab
-from graph.starter import make_starter
 
 __all__ = ["commands"]
 
@@ -36,7 +34,7 @@ def lab_list(roadmap_dirs: RoadmapDirs = None) -> None:
         r = last.get(n.id)
         res = f"{r.status} ({r.started_at:%Y-%m-%d %H:%M})" if r else "-"
         table.add_row(n.id, script, n.lab.gpu if n.lab else "-", res,
-                      ", ".join(missing_requirements(rm, n.id)))
+                      ", ".join(graph.missing_requirements(rm, n.id)))
     out.print(table)
 
 
@@ -56,7 +54,7 @@ def lab_run(
                    f"{DEVICES[-1]}", 2)
     node = rm.get(node_id)
     # the store records the run; when it cannot, the JSON-lines history keeps it
-    run = run_lab(rm, node.id, device=device, quick=quick, seed=seed, solution=solution,
+    run = graph.run_lab(rm, node.id, device=device, quick=quick, seed=seed, solution=solution,
                   on_line=lambda s: print(s, flush=True), user=current_user(),
                   recorder=graph.store_recorder())
     colour = {"pass": "green", "fail": "red"}.get(run.status, "yellow")
@@ -78,7 +76,7 @@ def lab_start(node_id: str,
     script = rm.lab_path(node.id)
     if script is None or not script.is_file():
         raise fail(f"node {node.id!r} has no lab script yet")
-    text = make_starter(script, node.id)
+    text = graph.make_starter(script, node.id)
     target = dir / f"{node.id.replace('-', '_')}_solution.py"
     if target.exists() and not force:
         raise fail(f"{target} exists; use --force to overwrite it")
