@@ -266,15 +266,15 @@ def iso(dt: datetime | None) -> str | None:
 def parse_time(value: Any) -> datetime:
     """A UTC datetime from a datetime, an ISO 8601 string or a POSIX timestamp.
 
-    Examples
-    --------
-    >>> parse_time("2025-01-02T03:04:05Z").isoformat()
-    '2025-01-02T03:04:05+00:00'
-
     Raises
     ------
     ValueError
         For anything else.
+
+    Examples
+    --------
+    >>> parse_time("2025-01-02T03:04:05Z").isoformat()
+    '2025-01-02T03:04:05+00:00'
     """
     if isinstance(value, datetime):
         dt = value
