@@ -7,12 +7,14 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 PYTEST_ARGS ?=
+# what ruff checks: ui/ once it exists (pages/ until then)
+LINT_PATHS := graph labs tests $(wildcard ui pages) app.py benchmarks
 
 .PHONY: setup run test lint bench bench-gpu clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first, pinned: a CPU build here, the CUDA build on a Linux box with a GPU
@@ -24,11 +26,15 @@ run: setup
 	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
+# The suite, then the examples in graph/'s docstrings. The --deselect is for starter.py's
+# example, broken on this branch and fixed on main: drop it when the two meet.
 test: setup lint
 	$(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --doctest-modules graph \
+	  --deselect graph/starter.py::graph.starter.make_starter
 
 lint: setup
-	$(VENV)/bin/ruff check graph labs tests pages app.py benchmarks
+	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy graph
 
 bench: setup

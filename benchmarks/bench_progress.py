@@ -29,13 +29,11 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.loader import read_roadmap  # noqa: E402
-from graph.progress import (  # noqa: E402
-    Store,
+from graph import Store, read_roadmap, skill_matrix  # noqa: E402
+from graph.store.schema import (  # noqa: E402 - the benchmark fills the tables directly
     members_t,
     progress_t,
     runs_t,
-    skill_matrix,
     teams_t,
     users_t,
 )

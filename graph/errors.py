@@ -5,6 +5,8 @@ Messages are short and factual and name the file, the field and the ids involved
 
 from __future__ import annotations
 
+import difflib
+
 __all__ = [
     "RoadmapError",
     "RoadmapWarning",
@@ -15,6 +17,10 @@ __all__ = [
     "NodeNotFound",
     "LabError",
     "ProgressError",
+    "InvalidStatus",
+    "ImportFileError",
+    "UnknownNodesError",
+    "ConfigError",
     "ValidationFailed",
 ]
 
@@ -63,6 +69,39 @@ class LabError(RoadmapError):
 
 class ProgressError(RoadmapError):
     """The progress store cannot be opened, read or written."""
+
+
+class InvalidStatus(ProgressError):
+    """A value outside its vocabulary (a status, a run status, a role); says the allowed ones."""
+
+    def __init__(self, status: str, allowed: tuple[str, ...], what: str = "status") -> None:
+        close = difflib.get_close_matches(str(status), allowed, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        super().__init__(f"invalid {what} {status!r}: expected one of "
+                         f"{', '.join(allowed)}{hint}")
+
+
+class ImportFileError(ProgressError):
+    """A progress file that cannot be imported; ``field`` names the wrong field."""
+
+    def __init__(self, source: str, field: str, message: str) -> None:
+        self.source, self.field = source, field
+        where = f"field {field!r}: " if field else ""
+        super().__init__(f"{source}: {where}{message}; nothing was imported")
+
+
+class UnknownNodesError(ImportFileError):
+    """A progress file names nodes that are not in the roadmap; ``nodes`` lists them."""
+
+    def __init__(self, source: str, nodes: list[str], fields: dict[str, str]) -> None:
+        self.nodes = nodes
+        listed = ", ".join(f"{n!r} ({fields[n]})" for n in nodes)
+        super().__init__(source, "", f"{len(nodes)} unknown node id(s): {listed} "
+                         "(pass --allow-unknown to keep them aside)")
+
+
+class ConfigError(RoadmapError):
+    """An environment variable or setting has a value Roadmap Lab cannot use."""
 
 
 class ValidationFailed(RoadmapError):

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from graph.config import bundled_roadmap_dir
 from graph.errors import DuplicateIdError, RoadmapError, SchemaError, ValidationFailed
 from graph.model import Node, Roadmap, SchemaInvalid, Section
 
@@ -23,13 +24,7 @@ try:
 except ImportError:  # pragma: no cover - libyaml is in the wheels we use
     from yaml import SafeLoader  # type: ignore[assignment]
 
-__all__ = ["bundled_roadmap_dir", "load_roadmap", "load_yaml", "read_roadmap", "SafeLoader"]
-
-
-def bundled_roadmap_dir() -> Path:
-    """The roadmap shipped with the project (``ROADMAP_DIR`` overrides it)."""
-    env = os.environ.get("ROADMAP_DIR")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "roadmap"
+__all__ = ["load_roadmap", "load_yaml", "read_roadmap"]
 
 
 def load_roadmap(*dirs: str | Path, strict: bool = False) -> Roadmap:
@@ -68,7 +63,7 @@ def load_roadmap(*dirs: str | Path, strict: bool = False) -> Roadmap:
 def read_roadmap(*dirs: str | Path, strict: bool = False
                  ) -> tuple[Roadmap | None, list[RoadmapError]]:
     """Like :func:`load_roadmap` but return ``(roadmap, problems)`` instead of raising."""
-    from graph.validate import check_graph
+    from graph.validate import check_graph, missing_labs
 
     paths = [Path(d) for d in dirs] or [bundled_roadmap_dir()]
     problems: list[RoadmapError] = []
@@ -99,13 +94,32 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
     ordered = sorted(sections.values(), key=lambda s: (s.order, s.id))
     roadmap = Roadmap(nodes=nodes, sections=ordered, pred={n: [] for n in nodes},
                       succ={n: [] for n in nodes}, files=files, roots=roots)
+    _link(roadmap)
     if not found and not problems:
         problems.append(SchemaError(
             f"the roadmap is empty: no node files in {', '.join(map(str, paths))} "
             "(expected <section>/<id>.yaml)"))
     elif nodes:
         problems += check_graph(roadmap, strict=strict)
+        if not strict:
+            roadmap.warnings += missing_labs(roadmap)
     return roadmap, problems
+
+
+def _link(roadmap: Roadmap) -> None:
+    """Add the prerequisite edges and the alias map (an alias's first claim wins).
+
+    Only what names existing nodes is linked; what is wrong with the rest (unknown ids,
+    self-references, clashing aliases) is for :func:`~graph.validate.check_graph` to say.
+    """
+    nodes = roadmap.nodes
+    for nid, node in nodes.items():
+        for ref in dict.fromkeys(node.prerequisites):
+            if ref in nodes and ref != nid:
+                roadmap.add_edge(ref, nid)
+        for alias in node.aliases:
+            if alias not in nodes:
+                roadmap.alias_map.setdefault(alias, nid)
 
 
 def _node_files(d: Path) -> list[Path]:

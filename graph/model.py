@@ -26,6 +26,14 @@ __all__ = [
     "ID_PATTERN",
     "LEVELS",
     "RESOURCE_TYPES",
+    "GPU_USES",
+    "STATUSES",
+    "FINISHED",
+    "RUN_STATUSES",
+    "SOLUTIONS",
+    "DEVICES",
+    "VERIFIED_RUN",
+    "is_verified",
     "SchemaInvalid",
     "I18nText",
     "LabSpec",
@@ -35,18 +43,41 @@ __all__ = [
     "Roadmap",
 ]
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# --------------------------------------------------------------------------- vocabulary
+# Each word of the domain is defined here once; the store, the runner, the CLI and the app
+# read it from here.
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # a node id: kebab-case
+LEVELS = ("beginner", "intermediate", "advanced")  # how hard a node is
+RESOURCE_TYPES = ("article", "course", "video", "official", "paper", "book", "tutorial")
+GPU_USES = ("no", "optional", "required")  # what a lab does with a GPU
+STATUSES = ("todo", "learning", "done", "skipped")  # a learner's status of a node
+FINISHED = frozenset({"done", "skipped"})  # the statuses that count towards progress
+RUN_STATUSES = ("pass", "fail", "error", "timeout", "cancelled")  # how a lab run ended
+SOLUTIONS = ("reference", "learner")  # whose code a lab run checked
+DEVICES = ("auto", "cpu", "cuda")  # where a lab may be asked to run
+VERIFIED_RUN = {"status": "pass", "solution": "learner"}  # the run that proves a skill
+
+
+def is_verified(status: str | None, solution: str | None) -> bool:
+    """Whether a lab run proves the skill: a pass with the learner's own solution.
+
+    Examples
+    --------
+    >>> is_verified("pass", "learner"), is_verified("pass", "reference")
+    (True, False)
+    """
+    return status == VERIFIED_RUN["status"] and solution == VERIFIED_RUN["solution"]
+
+
 URL_PATTERN = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{3,8}$")
-LEVELS = ("beginner", "intermediate", "advanced")
-RESOURCE_TYPES = ("article", "course", "video", "official", "paper", "book", "tutorial")
-GPU_USES = ("no", "optional", "required")
 
 Loc = tuple[str | int, ...]
 #: A check takes a value, its location and the error list; it returns the clean value
 #: (or appends to the list and returns None).
 Check = Callable[[Any, Loc, list[dict[str, Any]]], Any]
 R = TypeVar("R", bound="_Record")
+T = TypeVar("T")
 
 
 class SchemaInvalid(ValueError):
@@ -329,7 +360,8 @@ class Roadmap:
 
     Edges point from prerequisite to dependent. ``pred``/``succ`` are plain adjacency
     dicts (fast, no import); ``graph`` is the same DAG as a networkx DiGraph, built on
-    first use so that loading and validating never import networkx.
+    first use so that loading and validating never import networkx. The loader builds
+    the edges and ``alias_map`` (old id -> current id); validation only reads them.
     """
 
     nodes: dict[str, Node]
@@ -344,19 +376,31 @@ class Roadmap:
 
     @property
     def graph(self) -> nx.DiGraph:
-        """The prerequisite DAG as a networkx DiGraph (built once, then cached)."""
-        g = self._cache.get("graph")
-        if g is None:
-            import networkx as nx
+        """The prerequisite DAG as a networkx DiGraph (built on first use, then cached)."""
+        return self.cached("graph", self._digraph)
 
-            g = nx.DiGraph()
-            g.add_nodes_from(self.nodes)
-            g.add_edges_from(self.edges())
-            self._cache["graph"] = g
+    def _digraph(self) -> nx.DiGraph:
+        import networkx as nx
+
+        g = nx.DiGraph()
+        g.add_nodes_from(self.nodes)
+        g.add_edges_from(self.edges())
         return g
 
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """The value stored under ``key``, computed by ``compute()`` on first use.
+
+        The roadmap's one cache: what queries derive from its nodes and edges (the
+        networkx graph, a topological order, descendant counts) is kept here, in the
+        open, and :meth:`add_edge` empties it. Nothing else of the roadmap changes after
+        loading.
+        """
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]  # type: ignore[no-any-return]
+
     def add_edge(self, prerequisite: str, dependent: str) -> None:
-        """Add a prerequisite edge (used while loading)."""
+        """Add a prerequisite edge (the loader builds the graph with it)."""
         self.succ[prerequisite].append(dependent)
         self.pred[dependent].append(prerequisite)
         self._cache.clear()

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from graph.model import Roadmap
 
@@ -19,6 +20,7 @@ __all__ = [
     "next_up",
     "levels",
     "depths",
+    "topological_order",
     "unlocks",
     "descendant_counts",
     "stats",
@@ -125,25 +127,69 @@ def next_up(roadmap: Roadmap, done: Iterable[str] = ()) -> list[NextUp]:
 
 
 def levels(roadmap: Roadmap) -> list[list[str]]:
-    """Topological generations: level 0 has no prerequisites, level k needs level < k."""
-    indeg = {n: len(p) for n, p in roadmap.pred.items()}
-    gen = sorted(n for n, d in indeg.items() if d == 0)
-    out = []
-    while gen:
-        out.append(gen)
-        nxt = []
-        for n in gen:
-            for s in roadmap.succ[n]:
-                indeg[s] -= 1
-                if indeg[s] == 0:
-                    nxt.append(s)
-        gen = sorted(nxt)
+    """Topological generations: level 0 has no prerequisites, level k needs level < k.
+
+    Each level is in id order; nodes on or behind a cycle are in no level.
+    """
+    out: list[list[str]] = []
+    for n, depth in _walk(roadmap).items():  # level by level, in id order
+        if depth == len(out):
+            out.append([])
+        out[depth].append(n)
     return out
 
 
 def depths(roadmap: Roadmap) -> dict[str, int]:
     """The level of every node (see :func:`levels`)."""
     return {n: i for i, gen in enumerate(levels(roadmap)) for n in gen}
+
+
+def topological_order(roadmap: Roadmap) -> list[str] | None:
+    """Every node after its prerequisites; None when the prerequisites have a cycle.
+
+    Examples
+    --------
+    >>> from graph.model import Roadmap
+    >>> rm = Roadmap(nodes={}, sections=[], pred={"a": [], "b": ["a"]},
+    ...              succ={"a": ["b"], "b": []})
+    >>> topological_order(rm)
+    ['a', 'b']
+    """
+    order = _walk(roadmap)
+    return list(order) if len(order) == len(roadmap.pred) else None
+
+
+def _walk(roadmap: Roadmap, key: Callable[[str], Any] | None = None) -> dict[str, int]:
+    """The one topological walk (Kahn's algorithm): each node's depth, in walk order.
+
+    Of the nodes whose prerequisites are all walked, the next is the one of smallest
+    ``key``; without a key, the shallowest, then the smallest id (so the walk goes level
+    by level). A node's depth is its longest chain of prerequisites. Nodes on or behind
+    a cycle are never reached, so the result is then shorter than the roadmap.
+    """
+    pred, succ = roadmap.pred, roadmap.succ
+    indeg = {n: len(p) for n, p in pred.items()}
+    depth: dict[str, int] = {}
+
+    def rank(n: str) -> tuple[Any, ...]:
+        return (key(n),) if key is not None else (depth[n], n)
+
+    heap: list[tuple[tuple[Any, ...], str]] = []
+    for n, d in indeg.items():
+        if d == 0:
+            depth[n] = 0
+            heap.append((rank(n), n))
+    heapq.heapify(heap)
+    order: dict[str, int] = {}
+    while heap:
+        _, n = heapq.heappop(heap)
+        order[n] = depth[n]
+        for s in succ[n]:
+            indeg[s] -= 1
+            depth[s] = max(depth.get(s, 0), depth[n] + 1)
+            if indeg[s] == 0:
+                heapq.heappush(heap, (rank(s), s))
+    return order
 
 
 def unlocks(roadmap: Roadmap, node_id: str) -> list[str]:
@@ -166,7 +212,7 @@ def descendant_counts(roadmap: Roadmap, nodes: Iterable[str] | None = None) -> d
     dict
         Node id to its number of descendants.
     """
-    cache: dict[str, int] = roadmap._cache.setdefault("descendant_counts", {})
+    cache: dict[str, int] = roadmap.cached("descendant_counts", dict)
     want = list(roadmap.nodes) if nodes is None else list(nodes)
     todo = [n for n in want if n not in cache]
     if todo:
@@ -224,24 +270,14 @@ def _canonical(roadmap: Roadmap, ids: Iterable[str]) -> set[str]:
 
 def _topo_position(roadmap: Roadmap) -> dict[str, int]:
     """Position of each node in one fixed topological order (section order, then id)."""
-    cached = roadmap._cache.get("topo_position")
-    if cached is None:
+
+    def compute() -> dict[str, int]:
         rank = {s.id: i for i, s in enumerate(roadmap.sections)}
-        nodes, succ = roadmap.nodes, roadmap.succ
-        indeg = {n: len(p) for n, p in roadmap.pred.items()}
+        nodes = roadmap.nodes
 
         def key(n: str) -> tuple[int, str]:
             return (rank.get(nodes[n].section, len(rank)), n)
 
-        heap = [(key(n), n) for n, d in indeg.items() if d == 0]
-        heapq.heapify(heap)
-        cached = {}
-        while heap:  # Kahn's algorithm, smallest (section, id) first
-            _, n = heapq.heappop(heap)
-            cached[n] = len(cached)
-            for s in succ[n]:
-                indeg[s] -= 1
-                if indeg[s] == 0:
-                    heapq.heappush(heap, (key(s), s))
-        roadmap._cache["topo_position"] = cached
-    return cached
+        return {n: i for i, n in enumerate(_walk(roadmap, key))}
+
+    return roadmap.cached("topo_position", compute)

@@ -12,7 +12,6 @@ outcome is a :class:`LabRun` with a status.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import fcntl
 import importlib.util
 import json
@@ -24,28 +23,29 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from graph import config
+from graph.config import data_dir  # noqa: F401 - the app's pages still import it from here
 from graph.errors import RoadmapError
-from graph.model import Roadmap
+from graph.model import DEVICES, Roadmap, is_verified
 
 __all__ = [
     "LabRun",
     "LabJob",
-    "STATUSES",
-    "data_dir",
     "missing_requirements",
     "pip_name",
+    "install_hint",
     "run_lab",
     "start_lab",
     "read_history",
     "history_recorder",
 ]
 
-STATUSES = ("pass", "fail", "error", "timeout", "cancelled")
 TAIL_LINES = 400  # lines a caller keeps in memory
 MAX_LINE = 8192  # a longer line is split; protects memory from a lab that never prints \n
 PIP_NAMES = {"sklearn": "scikit-learn", "yaml": "pyyaml", "cv2": "opencv-python",
@@ -61,7 +61,7 @@ class LabRun:
     """The record of one lab run."""
 
     node: str
-    status: str  # one of STATUSES
+    status: str  # one of graph.model.RUN_STATUSES
     started_at: str
     finished_at: str
     duration_s: float
@@ -79,7 +79,7 @@ class LabRun:
     @property
     def verified(self) -> bool:
         """A pass with the learner's own solution proves the skill."""
-        return self.status == "pass" and self.solution == "learner"
+        return is_verified(self.status, self.solution)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the tail is left out; the log file has everything)."""
@@ -88,19 +88,20 @@ class LabRun:
         return d
 
 
-def data_dir() -> Path:
-    """Where runs, logs and the default database live (``ROADMAP_DATA_DIR`` overrides)."""
-    env = os.environ.get("ROADMAP_DATA_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("roadmap-lab", appauthor=False))
-
-
 def pip_name(module: str) -> str:
     """The pip distribution that provides an importable module."""
     return PIP_NAMES.get(module, module.replace("_", "-"))
+
+
+def install_hint(modules: Iterable[str]) -> str:
+    """The command that installs the distributions providing ``modules``.
+
+    Examples
+    --------
+    >>> install_hint(["sklearn", "yaml", "sklearn"])
+    'pip install pyyaml scikit-learn'
+    """
+    return "pip install " + " ".join(sorted({pip_name(m) for m in modules}))
 
 
 def missing_requirements(roadmap: Roadmap, node_id: str) -> list[str]:
@@ -115,7 +116,7 @@ def history_recorder(path: Path | None = None) -> Recorder:
     """A recorder that appends runs as JSON lines (the fallback without a progress store)."""
 
     def record(run: LabRun) -> None:
-        p = path or data_dir() / "lab-history.jsonl"
+        p = path or config.lab_history_path()
         p.parent.mkdir(parents=True, exist_ok=True)
         with open(p, "a", encoding="utf-8") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
@@ -126,7 +127,7 @@ def history_recorder(path: Path | None = None) -> Recorder:
 
 def read_history(path: Path | None = None) -> list[dict[str, Any]]:
     """Runs recorded by :func:`history_recorder`, oldest first; bad lines are skipped."""
-    p = path or data_dir() / "lab-history.jsonl"
+    p = path or config.lab_history_path()
     if not p.exists():
         return []
     out = []
@@ -172,44 +173,24 @@ def run_lab(
     recorder : callable, optional
         Called with the finished run (default: append to the JSON-lines history).
     root : Path, optional
-        Folder for this run's files (default: under :func:`data_dir`).
+        Folder for this run's files (default: under ``graph.config.runs_dir()``).
 
     Returns
     -------
     LabRun
     """
-    started = time.time()
+    started = _Clock()
     emit = _safe(on_line)
     base: dict[str, Any] = dict(device=device, quick=quick, user=user,
                 solution="learner" if solution else "reference")
-    try:
-        node = roadmap.get(node_id)
-    except RoadmapError as exc:
-        return _finish(LabRun(node_id, "error", _now(), _now(), 0.0, message=str(exc), **base),
+    nid, script, problem = _preflight(roadmap, node_id, device, solution)
+    if script is None:
+        return _finish(_record(nid, "error", started, base, None, None, None, problem, ()),
                        recorder)
-    if device not in ("auto", "cpu", "cuda"):
-        return _finish(LabRun(node.id, "error", _now(), _now(), 0.0,
-                              message=f"unknown device {device!r}; use auto, cpu or cuda",
-                              **base), recorder)
-    script = roadmap.lab_path(node.id)
-    if node.lab is None or script is None or not script.is_file():
-        msg = (f"node {node.id!r} has no lab" if node.lab is None
-               else f"lab script {node.lab.script} does not exist")
-        return _finish(LabRun(node.id, "error", _now(), _now(), 0.0, message=msg, **base),
-                       recorder)
-    missing = missing_requirements(roadmap, node.id)
-    if missing:
-        pkgs = " ".join(sorted({pip_name(m) for m in missing}))
-        return _finish(LabRun(node.id, "error", _now(), _now(), 0.0,
-                              message=f"missing modules: {', '.join(missing)}; install them "
-                                      f"with: pip install {pkgs}", **base), recorder)
-    if solution is not None and not Path(solution).is_file():
-        return _finish(LabRun(node.id, "error", _now(), _now(), 0.0,
-                              message=f"solution file {solution} does not exist", **base),
-                       recorder)
-
-    run_dir = root or (data_dir() / "runs" / node.id /
-                       (time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)))
+    node = roadmap.nodes[nid]
+    assert node.lab is not None  # the preflight found its script
+    stamp = started.at.astimezone().strftime("%Y%m%d-%H%M%S")  # local time, as folders go
+    run_dir = root or (config.runs_dir() / node.id / f"{stamp}-{secrets.token_hex(3)}")
     run_dir.mkdir(parents=True, exist_ok=True)
     log_path, json_path = run_dir / "log.txt", run_dir / "result.json"
     cmd = [sys.executable, "-u", str(script), "--json", str(json_path), "--out",
@@ -248,6 +229,31 @@ def run_lab(
         run.device = result.get("device", run.device)
         run.solution_sha256 = result.get("solution_sha256")
     return _finish(run, recorder)
+
+
+def _preflight(roadmap: Roadmap, node_id: str, device: str, solution: str | Path | None
+               ) -> tuple[str, Path | None, str]:
+    """Whether the run can start: ``(node id, lab script, "")``, else ``(id, None, why)``."""
+    try:
+        node = roadmap.get(node_id)
+    except RoadmapError as exc:
+        return node_id, None, str(exc)
+    script = roadmap.lab_path(node.id)
+    missing = missing_requirements(roadmap, node.id)
+    if device not in DEVICES:
+        why = f"unknown device {device!r}; use {', '.join(DEVICES[:-1])} or {DEVICES[-1]}"
+    elif node.lab is None:
+        why = f"node {node.id!r} has no lab"
+    elif script is None or not script.is_file():
+        why = f"lab script {node.lab.script} does not exist"
+    elif missing:
+        why = f"missing modules: {', '.join(missing)}; install them with: " + install_hint(
+            missing)
+    elif solution is not None and not Path(solution).is_file():
+        why = f"solution file {solution} does not exist"
+    else:
+        return node.id, script, ""
+    return node.id, None, why
 
 
 class LabJob:
@@ -381,7 +387,7 @@ def _gpu_lock(needed: bool, out: Callable[[str], None],
     if not needed:
         yield True
         return
-    path = data_dir() / "gpu.lock"
+    path = config.gpu_lock_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as fh:
         said = False
@@ -435,12 +441,22 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _record(node: str, status: str, started: float, base: dict[str, Any], log_path: Path,
-            rc: int | None, result: dict[str, Any] | None, message: str,
-            tail: deque[str]) -> LabRun:
-    return LabRun(node, status, _iso(started), _now(), round(time.time() - started, 3),
-                  result=result, log_path=str(log_path), returncode=rc, message=message,
-                  tail=list(tail), **base)
+class _Clock:
+    """When a run started: the time (``graph.config.now``) and a monotonic mark."""
+
+    def __init__(self) -> None:
+        self.at, self._t0 = config.now(), time.monotonic()
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self._t0, 3)
+
+
+def _record(node: str, status: str, started: _Clock, base: dict[str, Any],
+            log_path: Path | None, rc: int | None, result: dict[str, Any] | None,
+            message: str, tail: Iterable[str]) -> LabRun:
+    return LabRun(node, status, _iso(started.at), _iso(config.now()), started.elapsed(),
+                  result=result, log_path=str(log_path) if log_path else None, returncode=rc,
+                  message=message, tail=list(tail), **base)
 
 
 def _finish(run: LabRun, recorder: Recorder | None) -> LabRun:
@@ -462,9 +478,5 @@ def _safe(cb: Callable[[str], None] | None) -> Callable[[str], None]:
     return call
 
 
-def _iso(t: float) -> str:
-    return _dt.datetime.fromtimestamp(t, _dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _now() -> str:
-    return _iso(time.time())
+def _iso(at: datetime) -> str:
+    return at.isoformat(timespec="seconds")

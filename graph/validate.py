@@ -1,7 +1,8 @@
 """Whole-graph checks: sections, dangling ids, self-loops, cycles, aliases, lab files.
 
-These run after every file parsed on its own; they add the prerequisite edges to the
-roadmap's graph and fill its alias map.
+These run after every file is parsed on its own and the loader has built the graph. They
+are pure: they read the roadmap and return what is wrong, and never change it (calling
+:func:`check_graph` twice gives the same answer and leaves the same roadmap).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from graph.errors import (
     SchemaError,
 )
 from graph.model import Roadmap
+from graph.queries import topological_order
 
-__all__ = ["check_graph", "format_cycle", "topological_order"]
+__all__ = ["check_graph", "format_cycle", "missing_labs"]
 
 
 def format_cycle(cycle: list[str]) -> str:
@@ -33,9 +35,20 @@ def format_cycle(cycle: list[str]) -> str:
 
 
 def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
-    """Check the whole roadmap; add its edges; return every problem.
+    """Every problem of the whole roadmap; the roadmap itself is left as it is.
 
-    Missing lab scripts go to ``roadmap.warnings`` (or are problems when ``strict``).
+    Parameters
+    ----------
+    roadmap : Roadmap
+        As the loader built it (edges for the prerequisites that exist).
+    strict : bool
+        A missing lab script is a problem too (else it is a warning, see
+        :func:`missing_labs`).
+
+    Returns
+    -------
+    list of RoadmapError
+        Empty when the roadmap is valid.
     """
     problems: list[RoadmapError] = []
     nodes, files = roadmap.nodes, roadmap.files
@@ -61,24 +74,23 @@ def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
                     problems.append(DanglingReferenceError(
                         f"{f}: field '{field}': {nid!r} names unknown id {ref!r}"
                         + (f"; did you mean {hint[0]!r}?" if hint else "")))
-                elif field == "prerequisites":
-                    roadmap.add_edge(ref, nid)
     _check_cycles(roadmap, problems)
     _check_aliases(roadmap, problems)
-    _check_labs(roadmap, problems, strict)
+    if strict:
+        problems += [LabError(msg) for msg in missing_labs(roadmap)]
     return problems
 
 
-def topological_order(roadmap: Roadmap) -> list[str] | None:
-    """Kahn's algorithm on the adjacency dicts; None when there is a cycle."""
-    indeg = {n: len(p) for n, p in roadmap.pred.items()}
-    order = [n for n, d in indeg.items() if d == 0]
-    for n in order:  # the list grows while we walk it
-        for s in roadmap.succ[n]:
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                order.append(s)
-    return order if len(order) == len(indeg) else None
+def missing_labs(roadmap: Roadmap) -> list[str]:
+    """One message per node that names no lab, or a lab script that does not exist."""
+    out = []
+    for nid, node in roadmap.nodes.items():
+        if node.lab is None:
+            out.append(f"{roadmap.files[nid]}: node {nid!r} has no lab")
+        elif not roadmap.has_lab(nid):
+            out.append(f"{roadmap.files[nid]}: field 'lab.script': {node.lab.script} "
+                       "does not exist")
+    return out
 
 
 def _check_cycles(roadmap: Roadmap, problems: list[RoadmapError]) -> None:
@@ -114,18 +126,3 @@ def _check_aliases(roadmap: Roadmap, problems: list[RoadmapError]) -> None:
                     f"{f}: field 'aliases': {alias!r} is listed twice"))
             else:
                 seen[alias] = nid
-    roadmap.alias_map.update(seen)
-
-
-def _check_labs(roadmap: Roadmap, problems: list[RoadmapError], strict: bool) -> None:
-    for nid, node in roadmap.nodes.items():
-        if node.lab is None:
-            msg = f"{roadmap.files[nid]}: node {nid!r} has no lab"
-        elif roadmap.has_lab(nid):
-            continue
-        else:
-            msg = f"{roadmap.files[nid]}: field 'lab.script': {node.lab.script} does not exist"
-        if strict:
-            problems.append(LabError(msg))
-        else:
-            roadmap.warnings.append(msg)

@@ -1,4 +1,4 @@
-"""The roadmap CLI: exit codes, one clear line per problem, never a traceback."""
+"""``roadmap validate|list|show|path|next|export``: exit codes, one clear line per problem."""
 
 from __future__ import annotations
 
@@ -8,30 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from graph.cli import app
-
-from .factory import make, node_yaml, write_alpha_lab
-
-runner = CliRunner()
-KIT = Path(__file__).resolve().parents[1] / "labs" / "kit.py"
-
-
-@pytest.fixture()
-def rm_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ROADMAP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ROADMAP_USER", raising=False)
-    files = {"basics/alpha.yaml": node_yaml("alpha"),
-             "basics/beta.yaml": node_yaml("beta", ["alpha"]),
-             "more/gamma.yaml": node_yaml("gamma", ["beta"])}
-    root = make(tmp_path, files, labs=False)
-    write_alpha_lab(tmp_path)
-    return root
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
+from tests.cli.helpers import invoke, ok
+from tests.factory import make, node_yaml
 
 
 def test_validate_ok(rm_dir: Path) -> None:
@@ -95,30 +74,33 @@ def test_export_json_and_dot(rm_dir: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0 and '"alpha" -> "beta";' in r.output
 
 
-def test_lab_start_then_run_solution(rm_dir: Path, tmp_path: Path) -> None:
-    r = invoke("lab", "start", "alpha", "-r", str(rm_dir), "--dir", str(tmp_path / "mine"))
-    assert r.exit_code == 0, r.output
-    starter = tmp_path / "mine" / "alpha_solution.py"
-    assert 'raise NotImplementedError("your code here")' in starter.read_text()
-    assert invoke("lab", "start", "alpha", "-r", str(rm_dir), "--dir",
-                  str(tmp_path / "mine")).exit_code == 1  # no silent overwrite
-    r = invoke("lab", "run", "alpha", "-r", str(rm_dir), "--quick", "--solution", str(starter))
-    assert r.exit_code == 1 and "FAIL" in r.output and "not implemented yet" in r.output
-    starter.write_text(starter.read_text().replace(
-        'raise NotImplementedError("your code here")', "return a + b"))
-    r = invoke("lab", "run", "alpha", "-r", str(rm_dir), "--quick", "--solution", str(starter))
-    assert r.exit_code == 0 and "verified" in r.output
-
-
-def test_lab_list(rm_dir: Path) -> None:
-    invoke("lab", "run", "alpha", "-r", str(rm_dir), "--quick")
-    r = invoke("lab", "list", "-r", str(rm_dir))
-    assert r.exit_code == 0 and "pass" in r.output and "(missing)" in r.output
-
-
 def test_console_script_bad_roadmap_has_no_traceback(tmp_path: Path) -> None:
     root = make(tmp_path, {"basics/a.yaml": "id: a\n  bad: [\n"})
     exe = Path(sys.executable).parent / "roadmap"
     p = subprocess.run([str(exe), "list", "-r", str(root)], capture_output=True, text=True)
     assert p.returncode == 1 and "YAML syntax error" in p.stderr
     assert "Traceback" not in p.stderr + p.stdout
+
+
+def test_path_and_next_take_the_users_progress(env: str, roadmap_dir: Path) -> None:
+    ok("user", "add", "ana")
+    for node in ("intro", "tensors"):
+        ok("progress", "set", node, "done", "-u", "ana", "-r", roadmap_dir)
+    out = ok("next", "--user", "ana", "-r", roadmap_dir)
+    assert "autograd" in out and "linear" in out and "tensors" not in out
+    out = ok("path", "training", "--user", "ana", "-r", roadmap_dir)
+    assert "3 steps" in out and "intro" not in out
+    assert "unknown user id 'nobody'" in invoke("next", "--user", "nobody",
+                                                "-r", roadmap_dir).output
+
+
+def test_user_means_whose_progress_on_path_and_next(env: str, roadmap_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --user, path and next read ROADMAP_USER's progress, then the local profile's."""
+    ok("progress", "set", "intro", "done", "-r", roadmap_dir)  # the local profile
+    assert "intro" not in ok("next", "-r", roadmap_dir)
+    assert "tensors" in ok("next", "-r", roadmap_dir)
+    ok("user", "add", "eve")
+    monkeypatch.setenv("ROADMAP_USER", "eve")
+    assert "intro" in ok("next", "-r", roadmap_dir)  # eve has done nothing
+    assert "intro" not in ok("path", "tensors", "-r", roadmap_dir, "--user", "local")

@@ -2,7 +2,7 @@
 
 Every store test runs against SQLite and, when ``ROADMAP_TEST_PG_URL`` is set (see
 ``scripts/pg-test-server.sh``), against that PostgreSQL server too, each test in a schema
-of its own. Import the fixtures with ``from tests.progress_fixtures import *``.
+of its own. Import the fixtures with ``from tests.store.fixtures import *``.
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-import graph.progress as gp
-from graph.loader import load_roadmap
-from graph.model import Roadmap
-from graph.progress import Store
+from graph import Roadmap, Store, load_roadmap
+from graph.store.schema import METADATA
 
 __all__ = ["ROOT", "PG_ENV", "small_roadmap", "roadmap_dir", "pg_schemas", "db_url",
            "empty_db_url", "other_url", "store", "pg_skip_reason", "write_roadmap", "SMALL"]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PG_ENV = "ROADMAP_TEST_PG_URL"
 
 SECTIONS = """\
@@ -114,7 +112,7 @@ class _PgSchemas:
             return url
         name = sa.engine.make_url(url).query["options"].split("=", 1)[1]
         with self.engine.begin() as conn:  # DELETE: quicker than TRUNCATE on tiny tables
-            for table in reversed(gp.METADATA.sorted_tables):
+            for table in reversed(METADATA.sorted_tables):
                 conn.execute(sa.text(f'DELETE FROM "{name}"."{table.name}"'))
         return url
 
