@@ -1,7 +1,10 @@
 """Roadmap Lab engine: the roadmap as a validated prerequisite graph.
 
-Never imports streamlit or torch; importing it is fast.
+Never imports streamlit or torch; importing it is fast: the progress store's names (and
+SQLAlchemy under them) are imported on first use.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import (
     CycleError,
@@ -38,7 +41,48 @@ from graph.queries import (
     stats,
     unlocks,
 )
+from graph.runner import (
+    LabJob,
+    LabRun,
+    data_dir,
+    missing_requirements,
+    pip_name,
+    run_lab,
+    start_lab,
+)
 from graph.validate import check_graph, format_cycle, topological_order
+
+if TYPE_CHECKING:
+    from graph.progress import (
+        DEFAULT_USER,
+        SkillMatrix,
+        Store,
+        completions_over_time,
+        current_user,
+        done_for,
+        open_store,
+        resolve_db_url,
+        section_progress,
+        skill_matrix,
+        store_recorder,
+        uncovered_nodes,
+        who_can_help,
+    )
+
+# the progress store's public names, imported from graph.progress on first use
+_LAZY = ("DEFAULT_USER", "SkillMatrix", "Store", "completions_over_time", "current_user",
+         "done_for", "open_store", "resolve_db_url", "section_progress", "skill_matrix",
+         "store_recorder", "uncovered_nodes", "who_can_help")
+
+
+def __getattr__(name: str) -> Any:
+    """``graph.Store`` and the other store names, without importing SQLAlchemy up front."""
+    if name in _LAZY:
+        from graph import progress
+
+        return getattr(progress, name)
+    raise AttributeError(f"module 'graph' has no attribute {name!r}")
+
 
 __all__ = [
     "CycleError",
@@ -76,4 +120,24 @@ __all__ = [
     "check_graph",
     "format_cycle",
     "topological_order",
+    "LabJob",
+    "LabRun",
+    "data_dir",
+    "missing_requirements",
+    "pip_name",
+    "run_lab",
+    "start_lab",
+    "DEFAULT_USER",
+    "SkillMatrix",
+    "Store",
+    "completions_over_time",
+    "current_user",
+    "done_for",
+    "open_store",
+    "resolve_db_url",
+    "section_progress",
+    "skill_matrix",
+    "store_recorder",
+    "uncovered_nodes",
+    "who_can_help",
 ]
