@@ -28,8 +28,8 @@ test: setup lint
 	$(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: setup
-	$(VENV)/bin/ruff check graph labs tests pages app.py benchmarks
-	$(VENV)/bin/mypy graph
+	$(VENV)/bin/ruff check graph labs tests ui app.py benchmarks
+	$(VENV)/bin/mypy graph ui app.py
 
 bench: setup
 	$(PY) benchmarks/run_all.py

@@ -32,6 +32,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "sidebar.profile": {"en": "Profile", "es": "Perfil"},
     "sidebar.new_profile": {"en": "New profile", "es": "Nuevo perfil"},
     "sidebar.profile_name": {"en": "Profile name", "es": "Nombre del perfil"},
+    "sidebar.profile_example": {"en": "e.g. ana", "es": "p. ej. ana"},
     "common.add": {"en": "Add", "es": "Añadir"},
     "common.open_node": {"en": "Open a node", "es": "Abrir un nodo"},
     "common.timeline": {"en": "Completions over time", "es": "Completados en el tiempo"},

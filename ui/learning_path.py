@@ -22,10 +22,9 @@ def page() -> None:
     st.title(f"{ICON['path']} {t('page.path')}")
     ids = sorted(rm.nodes, key=lambda i: node_title(rm, i))
     default = state.selected_node()
-    target = st.selectbox(t("path.target"), ids,
-                          index=ids.index(default) if default in ids else None,
-                          key="path_target", placeholder="…",
-                          format_func=lambda i: f"{node_title(rm, i)} ({i})")
+    target = widgets.node_picker(rm, t("path.target"), key="path_target", ids=ids,
+                                 index=ids.index(default) if default in ids else None,
+                                 placeholder="…")
     try:
         done = graph.done_for(store, state.user(), rm) if store is not None else set()
         fringe = graph.next_up(rm, done)

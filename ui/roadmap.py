@@ -32,8 +32,9 @@ def page() -> None:
     query = c1.text_input(t("roadmap.search"), key="rm_search")
     secs = {sec.title_in(lang): sec.id for sec in rm.sections}
     pick_secs = c2.multiselect(t("roadmap.sections"), list(secs), key="rm_sections")
+    names = {s: t(f"status.{s}") for s in STATUSES}
     pick_st = c3.multiselect(t("roadmap.statuses"), STATUSES, key="rm_statuses",
-                             format_func=lambda s: t(f"status.{s}"))
+                             format_func=names.__getitem__)
     shown = {n.id for n in search(rm, query)
              if (not pick_secs or n.section in {secs[x] for x in pick_secs})
              and (not pick_st or state.status_of(recorded, n.id) in pick_st)}

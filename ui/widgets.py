@@ -1,11 +1,12 @@
 """Widgets the pages share: Material icons, the sidebar, node buttons, load-or-explain.
 
-Icons are Streamlit's built-in Material Symbols (``:material/name:``), drawn from a font
+Icons are Streamlit's built-in Material Symbols (``:material/<name>:``), drawn from a font
 Streamlit ships, so they show on machines without an emoji font.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -129,7 +130,8 @@ def sidebar(store: Store | None, locked: bool = False) -> None:
 def _new_profile(store: Store) -> None:
     with st.expander(t("sidebar.new_profile")):
         with st.form("new_profile", clear_on_submit=True, border=False):
-            name = st.text_input(t("sidebar.profile_name"), placeholder="ana",
+            name = st.text_input(t("sidebar.profile_name"),
+                                 placeholder=t("sidebar.profile_example"),
                                  label_visibility="collapsed")
             if st.form_submit_button(t("common.add")) and name:
                 try:
@@ -177,8 +179,15 @@ def node_picker(rm: Roadmap, label: str, key: str, ids: list[str] | None = None,
                 where: Any = st, **kwargs: Any) -> str | None:
     """A select box of nodes shown as "Title (id)" (sorted by title unless ``ids``), in
     ``where`` (a column, the sidebar; the page by default); ``kwargs`` go to it."""
-    ids = ids if ids is not None else sorted(rm.nodes, key=lambda i: node_title(rm, i))
-    choice: str | None = where.selectbox(label, ids, index=None, key=key,
-                                         format_func=lambda i: f"{node_title(rm, i)} ({i})",
-                                         **kwargs)
+    shown = node_labels(rm, ids if ids is not None else rm.nodes)
+    options = list(shown) if ids is not None else sorted(shown, key=shown.__getitem__)
+    choice: str | None = where.selectbox(label, options, key=key,
+                                         format_func=shown.__getitem__,
+                                         **{"index": None, **kwargs})
     return choice
+
+
+def node_labels(rm: Roadmap, ids: Iterable[str]) -> dict[str, str]:
+    """"Title (id)" for each node, in the chosen language (worked out now, so a widget's
+    format function does not depend on the session state when it is called)."""
+    return {i: f"{node_title(rm, i)} ({i})" for i in ids}

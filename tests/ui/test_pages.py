@@ -3,56 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.apptest import (
+    _script,
+    english_leaks,
+    finished,
+    make_app,
+    ok,
+    texts,
+    visible_text,
+)
 from tests.ui.conftest import ROOT
-
-
-def _script(start: str, root: str) -> None:
-    import sys
-
-    sys.path.insert(0, root)
-    import app
-
-    app.main(start)
-
-
-def make_app(start: str = "roadmap", **state: object) -> AppTest:
-    at = AppTest.from_function(_script, kwargs={"start": start, "root": str(ROOT)},
-                               default_timeout=30)
-    for k, v in state.items():
-        at.session_state[k] = v
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    parts = [e.value for e in at.markdown] + [e.value for e in at.title]
-    parts += [e.value for e in at.caption] + [e.value for e in at.warning]
-    parts += [e.value for e in at.error] + [e.value for e in at.info]
-    parts += [e.value for e in at.success] + [e.value for e in at.code]
-    parts += [e.label for e in at.status] + [e.value for e in at.subheader]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
-    parts += [p.proto.text for p in at.get("progress")]
-    return "\n".join(str(p) for p in parts)
-
-
-RUN_LABEL = re.compile(r"^:material/[a-z_]+: (PASS|FAIL|ERROR|TIMEOUT|CANCELLED)\b")
-
-
-def finished(label: str) -> str | None:
-    """The run status a finished run's status box shows (None while it runs)."""
-    m = RUN_LABEL.match(label)
-    return m.group(1).lower() if m else None
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_roadmap_page_draws_every_node(app_env: Path) -> None:
@@ -266,3 +232,79 @@ def test_login_required_when_auth_is_configured(app_env: Path) -> None:
     at.run()
     assert [b.label for b in ok(at).button] == ["Log in"]
     assert not at.get("plotly_chart")  # nothing of the roadmap before the login
+
+
+# --------------------------------------------------------------------------- in Spanish
+def _seed(tmp: Path) -> None:
+    """Two profiles in a team, statuses, a note, and a recorded (verified) run of calculus
+    whose folder holds its log and result, as the runner leaves them."""
+    from graph import Store
+
+    run_dir = tmp / "data" / "runs" / "calculus-demo"
+    run_dir.mkdir(parents=True)
+    (run_dir / "log.txt").write_text("checking the derivative\nall good\n")
+    result = {"checks": [{"name": "derivative", "passed": True, "expected": 2.0,
+                          "actual": 2.0, "tolerance": 1e-6, "message": ""}],
+              "metrics": [{"name": "max_error", "value": 1e-9, "unit": ""}]}
+    (run_dir / "result.json").write_text(json.dumps(result))
+    with Store(str(tmp / "data" / "progress.sqlite3")) as s:
+        for name in ("local", "ana"):
+            s.add_user(name)
+        s.add_team("ml", admin="local")
+        s.join_team("ml", "ana")
+        s.set_status("local", "linear-algebra", "done")
+        s.set_status("local", "calculus", "learning")
+        s.set_note("local", "calculus", "limits first")
+        s.set_status("ana", "calculus", "done")
+        s.record_run("local", {"node": "calculus", "status": "pass", "solution": "learner",
+                               "started_at": "2026-01-02T10:00:00+00:00", "duration_s": 1.5,
+                               "device": "cpu", "quick": True, "result": result,
+                               "log_path": str(run_dir / "log.txt")})
+
+
+SPANISH_PAGES = [
+    # (page, session state: the selected node, widget values; Spanish texts it must show)
+    ("roadmap", {}, ["Mapa", "nodos", "Buscar título o etiqueta"]),
+    ("node", {"node": "calculus"}, ["Cálculo", "verificado", "Laboratorio", "Última ejecución",
+                                    "SUPERADO", "comprobación", "Historial de ejecuciones",
+                                    "tuya"]),
+    ("node", {"node": "slow-lab"}, ["Laboratorio lento", "Bloqueado porque"]),
+    ("node", {}, ["Elige un nodo"]),
+    ("node", {"node": "calculu"}, ["No hay ningún nodo `calculu`", "Cálculo (`calculus`)"]),
+    ("path", {"path_target": "slow-lab"}, ["Ruta de aprendizaje", "pasos", "desbloquea"]),
+    ("progress", {}, ["Mi progreso", "Verificados con laboratorio", "Completados",
+                      "Exportar mi progreso", "o pega el JSON"]),
+    ("team", {"team_help": "calculus"}, ["Equipo", "Nadie los cubre", "**ana**",
+                                         "Gestionar equipos", "pendiente"]),
+    ("system", {}, ["Sistema", "Base de datos", "Laboratorios", "Carpeta de datos"]),
+]
+
+
+@pytest.mark.parametrize(("start", "session", "expected"), SPANISH_PAGES,
+                         ids=[f"{p[0]}-{k}" for k, p in enumerate(SPANISH_PAGES)])
+def test_every_page_in_spanish(app_env: Path, start: str, session: dict[str, str],
+                               expected: list[str]) -> None:
+    """Each page in Spanish shows its Spanish texts and no phrase of the English ones."""
+    _seed(app_env)
+    at = ok(make_app(start, lang="es", **session))
+    shown = "\n".join(visible_text(at))
+    assert [x for x in expected if x not in shown] == [], shown
+    assert english_leaks(at) == []
+    # and the same page in English shows the English texts the check looks for
+    at.sidebar.radio(key="lang_pick").set_value("en").run()
+    assert english_leaks(ok(at)), "the English check finds nothing to find"
+
+
+def test_spanish_lab_run_and_status_buttons(app_env: Path) -> None:
+    """A run started in Spanish streams and ends with a Spanish status; buttons are Spanish."""
+    at = ok(make_app("node", lang="es", node="crashing-lab"))
+    labels = [b.label for b in at.button]
+    assert {"aprendiendo", "hecho", "omitir", "reiniciar", "Ejecutar laboratorio"} <= set(
+        labels)
+    at.button(key="lab_run").click().run()
+    deadline = time.monotonic() + 60
+    while not any(s.label.startswith(":material/error: ERROR") for s in at.status):
+        assert time.monotonic() < deadline, visible_text(at)
+        time.sleep(0.5)
+        at.run()
+    assert english_leaks(ok(at)) == []
