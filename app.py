@@ -5,12 +5,16 @@ $ streamlit run app.py      (or `roadmap app`, or `make run`)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import auth, learning_path, node, progress, roadmap, state, system, team, widgets
 from ui.i18n import t
 from ui.widgets import ICON
 
+# a local file: a Material page icon would make the browser fetch the favicon from Google
+FAVICON = Path(__file__).resolve().parent / "ui" / "favicon.svg"
 PAGES = (  # url path (also the title's catalogue key), the page function
     ("roadmap", roadmap.page),
     ("node", node.page),
@@ -23,7 +27,7 @@ PAGES = (  # url path (also the title's catalogue key), the page function
 
 def main(start: str = "roadmap") -> None:
     """Build the sidebar and the navigation; ``start`` picks the default page (for tests)."""
-    st.set_page_config(page_title=t("app.title"), page_icon=ICON["app"], layout="wide")
+    st.set_page_config(page_title=t("app.title"), page_icon=str(FAVICON), layout="wide")
     state.PAGES.clear()
     state.PAGES.update({path: st.Page(fn, title=t(f"page.{path}"), icon=ICON[path],
                                       url_path=path, default=path == start)

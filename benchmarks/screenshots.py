@@ -61,9 +61,7 @@ def seed(root: Path, data: Path) -> str:
     """A demo profile with progress, two teammates, a team; a quick lab run. Returns a node."""
     import os
 
-    from graph import load_roadmap
-    from graph.progress import Store, store_recorder
-    from graph.runner import run_lab
+    from graph import Store, load_roadmap, run_lab, store_recorder
 
     os.environ["ROADMAP_DATA_DIR"] = str(data)
     rm = load_roadmap(root)
