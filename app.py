@@ -15,7 +15,7 @@ from ui.widgets import ICON
 
 # a local file: a Material page icon would make the browser fetch the favicon from Google
 FAVICON = Path(__file__).resolve().parent / "ui" / "favicon.svg"
-PAGES = (  # url path (also the title's catalogue key), the page function
+PAGE_FUNCTIONS = (  # url path (also the key of its title, page.<path>), page function
     ("roadmap", roadmap.page),
     ("node", node.page),
     ("path", learning_path.page),
@@ -31,7 +31,7 @@ def main(start: str = "roadmap") -> None:
     state.PAGES.clear()
     state.PAGES.update({path: st.Page(fn, title=t(f"page.{path}"), icon=ICON[path],
                                       url_path=path, default=path == start)
-                        for path, fn in PAGES})
+                        for path, fn in PAGE_FUNCTIONS})
     state.node_from_url()
     if not auth.signed_in():
         return
