@@ -7,8 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 PYTEST_ARGS ?=
-# what ruff checks: ui/ once it exists (pages/ until then)
-LINT_PATHS := graph labs tests $(wildcard ui pages) app.py benchmarks
+LINT_PATHS := graph labs tests ui app.py benchmarks
 
 .PHONY: setup run test lint bench bench-gpu clean
 
@@ -26,16 +25,14 @@ run: setup
 	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
-# The suite, then the examples in graph/'s docstrings. The --deselect is for starter.py's
-# example, broken on this branch and fixed on main: drop it when the two meet.
+# The suite, then the examples in graph/'s docstrings.
 test: setup lint
 	$(PY) -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
-	$(PY) -m pytest -q --doctest-modules graph \
-	  --deselect graph/starter.py::graph.starter.make_starter
+	$(PY) -m pytest -q --doctest-modules graph
 
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
-	$(VENV)/bin/mypy graph
+	$(VENV)/bin/mypy graph ui app.py
 
 bench: setup
 	$(PY) benchmarks/run_all.py

@@ -1,7 +1,6 @@
 """The parts of the wheel that pyproject.toml cannot say.
 
-The wheel ships the engine (``graph``) and the UI package (``ui``, found by pattern, and
-``pages`` until ``ui`` replaces it) as packages, and the bundled files a checkout keeps at
+The wheel ships the engine (``graph``) and the UI package (``ui``) as packages, and the bundled files a checkout keeps at
 its root as package data inside ``graph/_bundle/``: the roadmap YAML, the labs with their
 ``data/``, and ``app.py``. An installed ``roadmap`` finds them there
 (``graph.config.resource_root``); a checkout or an editable install finds them at the root.
@@ -23,10 +22,11 @@ class BuildPy(build_py):
 
 
 setup(
-    packages=find_packages(include=["graph", "graph.*", "ui", "ui.*", "pages"]) + list(BUNDLE),
+    packages=find_packages(include=["graph", "graph.*", "ui", "ui.*"]) + list(BUNDLE),
     package_dir=BUNDLE,
     package_data={
         "graph": ["py.typed"],
+        "ui": ["*.svg", "components/*/*.html", "components/*/*.js", "components/*/*.css"],
         "graph._bundle.roadmap": ["*.yaml", "*/*.yaml"],
         "graph._bundle.labs": ["data/**/*"],
     },

@@ -40,8 +40,10 @@ from tests.e2e.server import (  # noqa: E402
     serve,
     write_fixture_roadmap,
 )
+from ui.widgets import ICON  # noqa: E402
 
 REPEAT = 5
+NODE_ICON = ICON["node"].split("/")[1].rstrip(":")  # "location_on"
 OBSERVER = """() => {
   window.__ticks = {};
   const seen = window.__ticks;
@@ -53,6 +55,11 @@ OBSERVER = """() => {
   new MutationObserver(scan).observe(document.body,
     {subtree: true, childList: true, characterData: true});
 }"""
+
+
+def node_heading(page: Any) -> Any:
+    """The Node page's title: the heading that carries the page's Material icon."""
+    return page.locator("h1", has=page.locator(f"[aria-label='{NODE_ICON} icon']")).first
 
 
 def idle(page: Any) -> None:
@@ -90,14 +97,14 @@ def bench_graph_and_click(browser: Any) -> dict[str, Any]:
             t0 = time.perf_counter()
             page.mouse.click(x, y)
             page.wait_for_url("**/node?node=*", timeout=30_000)
-            page.locator("h1").filter(has_text="📍").first.wait_for(timeout=30_000)
+            node_heading(page).wait_for(timeout=30_000)
             t_click = time.perf_counter() - t0
             page.close()
             # in-app navigation: a tab opened on a Node page, then the sidebar's Roadmap
             # link (Plotly's bundle has not run in this tab yet: the worst case)
             page = ctx.new_page()
             page.goto(url + f"/node?node={ids[k]}")
-            page.locator("h1").filter(has_text="📍").first.wait_for(timeout=60_000)
+            node_heading(page).wait_for(timeout=60_000)
             idle(page)
             t0 = time.perf_counter()
             page.locator("[data-testid=stSidebarNavLink]").first.click()

@@ -20,6 +20,7 @@ LAYERS = [
     ["graph.model"],
     ["graph.queries"],
     ["graph.validate", "graph.loader"],
+    ["graph.sandbox"],
     ["graph.starter", "graph.runner"],
     ["graph.store.records"],
     ["graph.store.schema"],
@@ -32,12 +33,12 @@ LAYERS = [
     ["graph.cli.common"],
     ["graph.cli.browse", "graph.cli.labs", "graph.cli.serve", "graph.cli.users",
      "graph.cli.teams", "graph.cli.progress"],
-    ["graph.cli", "graph.progress"],
+    ["graph.cli"],
 ]
 RANK = {m: i for i, layer in enumerate(LAYERS) for m in layer}
 # what the engine never imports: the UI's libraries, the labs' libraries, the UI, the labs
 NOT_IN_ENGINE = {"streamlit", "plotly", "torch", "numpy", "pandas", "sklearn", "transformers",
-                 "matplotlib", "pages", "ui", "app", "kit", "labs"}
+                 "matplotlib", "ui", "app", "kit", "labs"}
 
 
 def module_name(path: Path) -> str:
@@ -92,24 +93,13 @@ def test_labs_do_not_import_the_engine() -> None:
 
 def ui_files() -> list[Path]:
     files = [ROOT / "app.py"]
-    for folder in ("ui", "pages"):
-        files += sorted((ROOT / folder).rglob("*.py"))
-    return files
-
-
-# pages/ is the UI that ui/ replaces (issue 11, item 6); it still imports engine modules
-# directly. Remove this exemption with the folder.
-LEGACY_UI = ROOT / "pages"
+    return [*files, *sorted((ROOT / "ui").rglob("*.py"))]
 
 
 @pytest.mark.parametrize("path", ui_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_ui_imports_the_engine_only_through_its_public_api(path: Path) -> None:
     deep = sorted(m for m in imports(path) if m.startswith("graph.")
                   and m.removeprefix("graph.") not in _public_names())
-    if path.is_relative_to(LEGACY_UI):
-        assert all(m.split(".")[1] in {"errors", "model", "progress", "queries", "runner"}
-                   for m in deep), deep
-        return
     assert not deep, f"{path.name} imports {deep}: use `from graph import ...`"
 
 

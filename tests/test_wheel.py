@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("pyproject.toml", "setup.py", "README.md", "app.py", "graph", "labs", "roadmap",
-           "ui", "pages")
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "app.py", "graph", "labs", "roadmap", "ui")
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]  # one build per run
 

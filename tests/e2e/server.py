@@ -113,7 +113,7 @@ def click_point(page: Any, index: int) -> None:
 
 def write_fixture_roadmap(tmp: Path) -> Path:
     """The AppTest roadmap plus a `ticker` node whose lab prints a timestamp every 0.5 s."""
-    from tests.app.conftest import write_roadmap
+    from tests.ui.conftest import write_roadmap
 
     root = write_roadmap(tmp)
     (tmp / "labs" / "ticker.py").write_text(TICKER)

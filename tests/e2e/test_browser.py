@@ -87,6 +87,20 @@ def test_roadmap_shows_every_node_offline(page: Any, app_url: str) -> None:
     assert hosts == {app_url.split("://")[1]}, hosts  # nothing from the internet
 
 
+@pytest.mark.parametrize("path", ["node?node=calculus", "path", "progress", "team", "system"])
+def test_every_page_is_offline_with_material_icons(page: Any, app_url: str, path: str) -> None:
+    """Each page fetches nothing from the internet (the favicon and the icons included), and
+    its title's icon is a Material Symbol drawn with the font Streamlit ships."""
+    page.goto(f"{app_url}/{path}")
+    icon = page.locator("h1 [role=img][aria-label$=' icon']").first
+    icon.wait_for()
+    idle(page)
+    assert "Material Symbols" in icon.evaluate("e => getComputedStyle(e).fontFamily")
+    hosts = {re.sub(r"^\w+://([^/]+).*", r"\1", u) for u in page.requests
+             if u.startswith(("http:", "https:", "ws:", "wss:"))}
+    assert hosts == {app_url.split("://")[1]}, hosts
+
+
 def test_click_opens_the_node(page: Any, app_url: str) -> None:
     page.goto(app_url + "/")
     _points_ready(page, NODES)

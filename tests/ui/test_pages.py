@@ -9,40 +9,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ROOT
-
-
-def _script(start: str, root: str) -> None:
-    import sys
-
-    sys.path.insert(0, root)
-    import app
-
-    app.main(start)
-
-
-def make_app(start: str = "roadmap", **state: object) -> AppTest:
-    at = AppTest.from_function(_script, kwargs={"start": start, "root": str(ROOT)},
-                               default_timeout=30)
-    for k, v in state.items():
-        at.session_state[k] = v
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    parts = [e.value for e in at.markdown] + [e.value for e in at.title]
-    parts += [e.value for e in at.caption] + [e.value for e in at.warning]
-    parts += [e.value for e in at.error] + [e.value for e in at.info]
-    parts += [e.value for e in at.success] + [e.value for e in at.code]
-    parts += [e.label for e in at.status] + [e.value for e in at.subheader]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
-    parts += [p.proto.text for p in at.get("progress")]
-    return "\n".join(str(p) for p in parts)
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.ui.apptest import (
+    _script,
+    english_leaks,
+    finished,
+    make_app,
+    ok,
+    texts,
+    visible_text,
+)
+from tests.ui.conftest import ROOT
 
 
 def test_roadmap_page_draws_every_node(app_env: Path) -> None:
@@ -91,8 +67,7 @@ def _run_lab(at: AppTest, limit: float = 60) -> AppTest:
     while time.monotonic() < deadline:
         time.sleep(0.5)
         at.run()
-        labels = [s.label for s in at.status]
-        if any(lb.startswith(("✅", "❌", "💥", "⏱️", "🛑")) for lb in labels):
+        if any(finished(s.label) for s in at.status):
             return ok(at)
     raise AssertionError(f"the lab did not finish: {texts(at)[-2000:]}")
 
@@ -100,12 +75,12 @@ def _run_lab(at: AppTest, limit: float = 60) -> AppTest:
 def test_quick_lab_finishes_with_checks(app_env: Path) -> None:
     at = ok(make_app("node", node="calculus"))
     at = _run_lab(at)
-    assert at.status[0].label.startswith("✅ PASS")
+    assert finished(at.status[0].label) == "pass"
     table = at.dataframe[0].value
-    assert len(table) >= 2 and set(table[""]) == {"✅"}
+    assert len(table) >= 2 and set(table["passed"]) == {True}
     # the run is recorded and listed in the history; a new session shows the last run
     at = ok(make_app("node", node="calculus"))
-    assert at.status[0].label.startswith("✅ PASS")
+    assert finished(at.status[0].label) == "pass"
     assert "pass" in list(at.dataframe[-1].value["status"])
 
 
@@ -150,14 +125,14 @@ def test_progress_export_and_import(app_env: Path) -> None:
 
 
 def _export(tmp: Path) -> str:
-    from graph.progress import Store
+    from graph import Store
 
     with Store(str(tmp / "data" / "progress.sqlite3")) as s:
         return json.dumps(s.export_user("local"), default=str)
 
 
 def test_team_page(app_env: Path) -> None:
-    from graph.progress import Store
+    from graph import Store
 
     with Store(str(app_env / "data" / "progress.sqlite3")) as s:
         s.add_user("ana")
@@ -215,7 +190,7 @@ def test_gpu_lab_waits_for_the_lock(app_env: Path) -> None:
         assert "waiting for the GPU lock" in texts(ok(at))
         at.button(key="lab_cancel").click().run()
         deadline = time.monotonic() + 20
-        while not any(s.label.startswith("🛑") for s in at.status):
+        while not any(finished(s.label) == "cancelled" for s in at.status):
             assert time.monotonic() < deadline, texts(at)
             time.sleep(0.3)
             at.run()
@@ -227,7 +202,7 @@ def test_graph_at_300_nodes(tmp_path: Path) -> None:
     import random
 
     from graph import load_roadmap
-    from pages.roadmap import figure, layout
+    from ui.charts import layout, roadmap_figure
 
     root = tmp_path / "rm"
     (root / "s").mkdir(parents=True)
@@ -240,7 +215,7 @@ def test_graph_at_300_nodes(tmp_path: Path) -> None:
             f"prerequisites: {pre}\n")
     rm = load_roadmap(root)
     t0 = time.perf_counter()
-    fig = figure(rm, {}, set(rm.nodes), "en", 2000)
+    fig = roadmap_figure(rm, {}, set(rm.nodes), "en", 2000)
     assert time.perf_counter() - t0 < 2.0
     markers = [tr for tr in fig.data if tr.customdata is not None]
     assert sum(len(tr.customdata) for tr in markers) == 300
@@ -257,3 +232,79 @@ def test_login_required_when_auth_is_configured(app_env: Path) -> None:
     at.run()
     assert [b.label for b in ok(at).button] == ["Log in"]
     assert not at.get("plotly_chart")  # nothing of the roadmap before the login
+
+
+# --------------------------------------------------------------------------- in Spanish
+def _seed(tmp: Path) -> None:
+    """Two profiles in a team, statuses, a note, and a recorded (verified) run of calculus
+    whose folder holds its log and result, as the runner leaves them."""
+    from graph import Store
+
+    run_dir = tmp / "data" / "runs" / "calculus-demo"
+    run_dir.mkdir(parents=True)
+    (run_dir / "log.txt").write_text("checking the derivative\nall good\n")
+    result = {"checks": [{"name": "derivative", "passed": True, "expected": 2.0,
+                          "actual": 2.0, "tolerance": 1e-6, "message": ""}],
+              "metrics": [{"name": "max_error", "value": 1e-9, "unit": ""}]}
+    (run_dir / "result.json").write_text(json.dumps(result))
+    with Store(str(tmp / "data" / "progress.sqlite3")) as s:
+        for name in ("local", "ana"):
+            s.add_user(name)
+        s.add_team("ml", admin="local")
+        s.join_team("ml", "ana")
+        s.set_status("local", "linear-algebra", "done")
+        s.set_status("local", "calculus", "learning")
+        s.set_note("local", "calculus", "limits first")
+        s.set_status("ana", "calculus", "done")
+        s.record_run("local", {"node": "calculus", "status": "pass", "solution": "learner",
+                               "started_at": "2026-01-02T10:00:00+00:00", "duration_s": 1.5,
+                               "device": "cpu", "quick": True, "result": result,
+                               "log_path": str(run_dir / "log.txt")})
+
+
+SPANISH_PAGES = [
+    # (page, session state: the selected node, widget values; Spanish texts it must show)
+    ("roadmap", {}, ["Mapa", "nodos", "Buscar título o etiqueta"]),
+    ("node", {"node": "calculus"}, ["Cálculo", "verificado", "Laboratorio", "Última ejecución",
+                                    "SUPERADO", "comprobación", "Historial de ejecuciones",
+                                    "tuya"]),
+    ("node", {"node": "slow-lab"}, ["Laboratorio lento", "Bloqueado porque"]),
+    ("node", {}, ["Elige un nodo"]),
+    ("node", {"node": "calculu"}, ["No hay ningún nodo `calculu`", "Cálculo (`calculus`)"]),
+    ("path", {"path_target": "slow-lab"}, ["Ruta de aprendizaje", "pasos", "desbloquea"]),
+    ("progress", {}, ["Mi progreso", "Verificados con laboratorio", "Completados",
+                      "Exportar mi progreso", "o pega el JSON"]),
+    ("team", {"team_help": "calculus"}, ["Equipo", "Nadie los cubre", "**ana**",
+                                         "Gestionar equipos", "pendiente"]),
+    ("system", {}, ["Sistema", "Base de datos", "Laboratorios", "Carpeta de datos"]),
+]
+
+
+@pytest.mark.parametrize(("start", "session", "expected"), SPANISH_PAGES,
+                         ids=[f"{p[0]}-{k}" for k, p in enumerate(SPANISH_PAGES)])
+def test_every_page_in_spanish(app_env: Path, start: str, session: dict[str, str],
+                               expected: list[str]) -> None:
+    """Each page in Spanish shows its Spanish texts and no phrase of the English ones."""
+    _seed(app_env)
+    at = ok(make_app(start, lang="es", **session))
+    shown = "\n".join(visible_text(at))
+    assert [x for x in expected if x not in shown] == [], shown
+    assert english_leaks(at) == []
+    # and the same page in English shows the English texts the check looks for
+    at.sidebar.radio(key="lang_pick").set_value("en").run()
+    assert english_leaks(ok(at)), "the English check finds nothing to find"
+
+
+def test_spanish_lab_run_and_status_buttons(app_env: Path) -> None:
+    """A run started in Spanish streams and ends with a Spanish status; buttons are Spanish."""
+    at = ok(make_app("node", lang="es", node="crashing-lab"))
+    labels = [b.label for b in at.button]
+    assert {"aprendiendo", "hecho", "omitir", "reiniciar", "Ejecutar laboratorio"} <= set(
+        labels)
+    at.button(key="lab_run").click().run()
+    deadline = time.monotonic() + 60
+    while not any(s.label.startswith(":material/error: ERROR") for s in at.status):
+        assert time.monotonic() < deadline, visible_text(at)
+        time.sleep(0.5)
+        at.run()
+    assert english_leaks(ok(at)) == []

@@ -1,0 +1,300 @@
+"""Every string the app shows, in English and Spanish, and ``t()`` to look one up.
+
+One entry per key, each with every language of ``ui.state.LANGS``. Keys are dotted by
+where they appear (``page.*`` for the navigation, ``node.*`` for the Node page ...);
+vocabularies shown by value use a prefix: ``status.<node status>``, ``run.<run status>``,
+``level.<level>``, ``resource.<type>``, ``lab.gpu_<gpu use>``, ``solution.<kind>``.
+Placeholders are ``str.format`` fields, the same in every language. Node and section
+titles and summaries come from the roadmap's own ``i18n`` (``node_title``), not from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph import Roadmap
+from ui import state
+
+LANGUAGES = {"en": "English", "es": "Español"}  # each language named in itself
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # ------------------------------------------------------------------ app and navigation
+    "app.title": {"en": "Roadmap Lab", "es": "Roadmap Lab"},
+    "page.roadmap": {"en": "Roadmap", "es": "Mapa"},
+    "page.node": {"en": "Node", "es": "Nodo"},
+    "page.path": {"en": "Learning path", "es": "Ruta de aprendizaje"},
+    "page.progress": {"en": "My progress", "es": "Mi progreso"},
+    "page.team": {"en": "Team", "es": "Equipo"},
+    "page.system": {"en": "System", "es": "Sistema"},
+    "auth.login": {"en": "Log in", "es": "Iniciar sesión"},
+    "auth.logout": {"en": "Log out", "es": "Cerrar sesión"},
+    "sidebar.language": {"en": "Language", "es": "Idioma"},
+    "sidebar.profile": {"en": "Profile", "es": "Perfil"},
+    "sidebar.new_profile": {"en": "New profile", "es": "Nuevo perfil"},
+    "sidebar.profile_name": {"en": "Profile name", "es": "Nombre del perfil"},
+    "sidebar.profile_example": {"en": "e.g. ana", "es": "p. ej. ana"},
+    "common.add": {"en": "Add", "es": "Añadir"},
+    "common.open_node": {"en": "Open a node", "es": "Abrir un nodo"},
+    "common.timeline": {"en": "Completions over time", "es": "Completados en el tiempo"},
+    "error.roadmap": {
+        "en": "The roadmap in `{root}` cannot be loaded:\n\n```\n{error}\n```\n\nFix the "
+              "files named above (or run `roadmap validate` to see the same list), then "
+              "reload this page.",
+        "es": "No se puede cargar el mapa de `{root}`:\n\n```\n{error}\n```\n\nCorrige los "
+              "archivos indicados arriba (o ejecuta `roadmap validate` para ver la misma "
+              "lista) y recarga esta página."},
+    "error.store": {
+        "en": "**The progress database cannot be opened.**\n\n{error}\n\nDatabase: `{db}`\n\n"
+              "To fix it: check that the file or server exists and is writable, or point "
+              "`ROADMAP_DB_URL` at another database (a SQLite file path or "
+              "`postgresql://user@host/db`) and restart the app. Unset `ROADMAP_DB_URL` to "
+              "use the default SQLite file in your data folder.",
+        "es": "**No se puede abrir la base de datos de progreso.**\n\n{error}\n\n"
+              "Base de datos: `{db}`\n\nPara arreglarlo: comprueba que el archivo o el "
+              "servidor existe y admite escritura, o apunta `ROADMAP_DB_URL` a otra base de "
+              "datos (la ruta de un archivo SQLite o `postgresql://usuario@host/bd`) y "
+              "reinicia la aplicación. Quita `ROADMAP_DB_URL` para usar el archivo SQLite "
+              "por defecto de tu carpeta de datos."},
+    "error.store_driver": {
+        "en": "**The progress database cannot be opened:** {error}\n\nDatabase: `{db}`. "
+              "Check `ROADMAP_DB_URL`.",
+        "es": "**No se puede abrir la base de datos de progreso:** {error}\n\n"
+              "Base de datos: `{db}`. Revisa `ROADMAP_DB_URL`."},
+    # ------------------------------------------------------------------ vocabularies
+    "status.todo": {"en": "to do", "es": "pendiente"},
+    "status.learning": {"en": "learning", "es": "aprendiendo"},
+    "status.done": {"en": "done", "es": "hecho"},
+    "status.skipped": {"en": "skipped", "es": "omitido"},
+    "status.verified": {"en": "verified", "es": "verificado"},
+    "run.pass": {"en": "pass", "es": "superado"},
+    "run.fail": {"en": "fail", "es": "fallido"},
+    "run.error": {"en": "error", "es": "error"},
+    "run.timeout": {"en": "timeout", "es": "tiempo agotado"},
+    "run.cancelled": {"en": "cancelled", "es": "cancelado"},
+    "run.skipped": {"en": "skipped", "es": "omitido"},
+    "level.beginner": {"en": "beginner", "es": "principiante"},
+    "level.intermediate": {"en": "intermediate", "es": "intermedio"},
+    "level.advanced": {"en": "advanced", "es": "avanzado"},
+    "resource.article": {"en": "article", "es": "artículo"},
+    "resource.course": {"en": "course", "es": "curso"},
+    "resource.video": {"en": "video", "es": "vídeo"},
+    "resource.official": {"en": "official docs", "es": "documentación oficial"},
+    "resource.paper": {"en": "paper", "es": "artículo científico"},
+    "resource.book": {"en": "book", "es": "libro"},
+    "resource.tutorial": {"en": "tutorial", "es": "tutorial"},
+    "solution.reference": {"en": "reference", "es": "referencia"},
+    "solution.learner": {"en": "yours", "es": "tuya"},
+    # ------------------------------------------------------------------ Roadmap page
+    "roadmap.stats": {
+        "en": "{nodes} nodes · {edges} edges · {hours:g} h · {depth} levels · {labs} labs",
+        "es": "{nodes} nodos · {edges} aristas · {hours:g} h · {depth} niveles · "
+              "{labs} laboratorios"},
+    "roadmap.search": {"en": "Search title or tag", "es": "Buscar título o etiqueta"},
+    "roadmap.sections": {"en": "Sections", "es": "Secciones"},
+    "roadmap.statuses": {"en": "Statuses", "es": "Estados"},
+    "roadmap.open_matching": {"en": "Open a node ({n} matching nodes)",
+                              "es": "Abrir un nodo ({n} nodos que coinciden)"},
+    "roadmap.open": {"en": "Open", "es": "Abrir"},
+    # ------------------------------------------------------------------ Node page
+    "node.none_selected": {"en": "Pick a node on the Roadmap page or below.",
+                           "es": "Elige un nodo en la página Mapa o aquí abajo."},
+    "node.unknown": {
+        "en": "There is no node `{node}` in the roadmap. Search for it on the Roadmap page "
+              "or pick one below.",
+        "es": "No hay ningún nodo `{node}` en el mapa. Búscalo en la página Mapa o elige "
+              "uno aquí abajo."},
+    "node.unknown_suggest": {
+        "en": "There is no node `{node}` in the roadmap. Did you mean one of these?",
+        "es": "No hay ningún nodo `{node}` en el mapa. ¿Querías decir uno de estos?"},
+    "node.hours": {"en": "{hours:g} h", "es": "{hours:g} h"},
+    "node.objectives": {"en": "Objectives", "es": "Objetivos"},
+    "node.resources": {"en": "Resources", "es": "Recursos"},
+    "node.prerequisites": {"en": "Prerequisites", "es": "Requisitos previos"},
+    "node.unlocks": {"en": "Unlocks", "es": "Desbloquea"},
+    "node.related": {"en": "Related: {nodes}", "es": "Relacionados: {nodes}"},
+    "node.locked": {
+        "en": "Locked because you have not done: {missing}. You can still start it.",
+        "es": "Bloqueado porque te falta: {missing}. Puedes empezar igualmente."},
+    "node.status": {"en": "Status", "es": "Estado"},
+    "node.set_learning": {"en": "learning", "es": "aprendiendo"},
+    "node.set_done": {"en": "done", "es": "hecho"},
+    "node.set_skipped": {"en": "skip", "es": "omitir"},
+    "node.set_todo": {"en": "reset", "es": "reiniciar"},
+    "node.status_set": {"en": "{node} → {status}", "es": "{node} → {status}"},
+    "node.cannot_save": {
+        "en": "Progress cannot be saved: the database is not available (see above).",
+        "es": "No se puede guardar el progreso: la base de datos no está disponible "
+              "(ver arriba)."},
+    "node.note": {"en": "Note", "es": "Nota"},
+    "node.save_note": {"en": "Save note", "es": "Guardar nota"},
+    "node.note_saved": {"en": "Note saved", "es": "Nota guardada"},
+    # ------------------------------------------------------------------ the lab card
+    "lab.title": {"en": "Lab", "es": "Laboratorio"},
+    "lab.none": {"en": "This node has no lab.", "es": "Este nodo no tiene laboratorio."},
+    "lab.script_missing": {"en": "The lab script `{script}` is missing.",
+                           "es": "Falta el script del laboratorio `{script}`."},
+    "lab.needs_modules": {
+        "en": "This lab needs modules that are not installed: {modules}.",
+        "es": "Este laboratorio necesita módulos que no están instalados: {modules}."},
+    "lab.facts": {"en": "`{script}` · GPU: {gpu} · timeout {timeout} s",
+                  "es": "`{script}` · GPU: {gpu} · límite de tiempo {timeout} s"},
+    "lab.gpu_no": {"en": "no", "es": "no"},
+    "lab.gpu_optional": {"en": "optional", "es": "opcional"},
+    "lab.gpu_required": {"en": "required", "es": "necesaria"},
+    "lab.device": {"en": "Device", "es": "Dispositivo"},
+    "lab.quick": {"en": "Quick (CPU, seconds)", "es": "Rápido (CPU, segundos)"},
+    "lab.run": {"en": "Run lab", "es": "Ejecutar laboratorio"},
+    "lab.cancel": {"en": "Cancel", "es": "Cancelar"},
+    "lab.running": {"en": "running {node} …", "es": "ejecutando {node} …"},
+    "lab.waiting_gpu": {"en": "waiting for the GPU lock (another GPU lab is running)",
+                        "es": "esperando el turno de la GPU (otro laboratorio la usa)"},
+    "lab.waiting_gpu_detail": {
+        "en": "waiting for the GPU lock: another GPU lab is running; this one starts when "
+              "it ends (or cancel it).",
+        "es": "esperando el turno de la GPU: otro laboratorio la está usando; este empieza "
+              "cuando aquel termine (o cancélalo)."},
+    "lab.starting": {"en": "(starting)", "es": "(arrancando)"},
+    "lab.no_output": {"en": "(no output)", "es": "(sin salida)"},
+    "lab.seconds": {"en": "{s:.1f} s", "es": "{s:.1f} s"},
+    "lab.last_run": {"en": "Last run: {when} UTC", "es": "Última ejecución: {when} UTC"},
+    "lab.checks_passed": {"en": "{passed}/{total} checks passed",
+                          "es": "{passed}/{total} comprobaciones superadas"},
+    "lab.checks": {"en": "Checks", "es": "Comprobaciones"},
+    "lab.metrics": {"en": "Metrics", "es": "Métricas"},
+    "lab.history": {"en": "Run history", "es": "Historial de ejecuciones"},
+    "lab.no_runs": {"en": "No runs yet.", "es": "Todavía no hay ejecuciones."},
+    "lab.col_passed": {"en": "passed", "es": "superada"},
+    "lab.col_check": {"en": "check", "es": "comprobación"},
+    "lab.col_expected": {"en": "expected", "es": "esperado"},
+    "lab.col_actual": {"en": "actual", "es": "obtenido"},
+    "lab.col_tolerance": {"en": "tolerance", "es": "tolerancia"},
+    "lab.col_message": {"en": "message", "es": "mensaje"},
+    "lab.col_metric": {"en": "metric", "es": "métrica"},
+    "lab.col_value": {"en": "value", "es": "valor"},
+    "lab.col_unit": {"en": "unit", "es": "unidad"},
+    "lab.col_status": {"en": "status", "es": "estado"},
+    "lab.col_started": {"en": "started", "es": "inicio"},
+    "lab.col_duration": {"en": "duration (s)", "es": "duración (s)"},
+    "lab.col_device": {"en": "device", "es": "dispositivo"},
+    "lab.col_quick": {"en": "quick", "es": "rápido"},
+    "lab.col_solution": {"en": "solution", "es": "solución"},
+    "lab.col_checks": {"en": "checks", "es": "comprobaciones"},
+    # ------------------------------------------------------------------ Learning path page
+    "path.target": {"en": "Target", "es": "Objetivo"},
+    "path.finished": {"en": "You have finished this target.",
+                      "es": "Ya has terminado este objetivo."},
+    "path.summary": {"en": "{steps} steps · Total: {hours:g} hours",
+                     "es": "{steps} pasos · Total: {hours:g} horas"},
+    "path.hours": {"en": "{hours:g} h", "es": "{hours:g} h"},
+    "path.next_up": {"en": "Next up", "es": "Siguiente"},
+    "path.next_up_help": {
+        "en": "Nodes whose prerequisites are all done, the ones that unlock most first.",
+        "es": "Nodos con todos sus requisitos hechos; primero los que más desbloquean."},
+    "path.fringe_item": {"en": "{hours:g} h · unlocks {unlocks}",
+                         "es": "{hours:g} h · desbloquea {unlocks}"},
+    "path.more": {"en": "… and {n} more", "es": "… y {n} más"},
+    # ------------------------------------------------------------------ My progress page
+    "progress.finished": {"en": "done + skipped", "es": "hecho + omitido"},
+    "progress.verified": {"en": "Verified by lab", "es": "Verificados con laboratorio"},
+    "progress.section": {
+        "en": "**{section}** — {finished}/{total} ({fraction:.0%}) · verified {verified}",
+        "es": "**{section}** — {finished}/{total} ({fraction:.0%}) · verificados {verified}"},
+    "progress.remaining": {"en": "Remaining: {n}", "es": "Pendiente: {n}"},
+    "progress.nothing_yet": {"en": "Nothing finished yet.", "es": "Nada terminado todavía."},
+    "progress.export": {"en": "Export my progress", "es": "Exportar mi progreso"},
+    "progress.export_file": {"en": "{user}-progress.json", "es": "{user}-progress.json"},
+    "progress.import": {"en": "Import progress", "es": "Importar progreso"},
+    "progress.import_file": {"en": "A JSON file", "es": "Un archivo JSON"},
+    "progress.import_paste": {"en": "… or paste JSON", "es": "… o pega el JSON"},
+    "progress.import_unknown": {"en": "Keep progress on unknown nodes aside",
+                                "es": "Guardar aparte el progreso de nodos desconocidos"},
+    "progress.pasted": {"en": "pasted JSON", "es": "JSON pegado"},
+    "progress.not_json": {"en": "{source} is not JSON: {error}. Nothing was imported.",
+                          "es": "{source} no es JSON: {error}. No se importó nada."},
+    "progress.import_failed": {"en": "Import failed: {error}",
+                               "es": "No se pudo importar: {error}"},
+    "progress.imported": {
+        "en": "Imported into {user}: {statuses} statuses, {events} events, {runs} lab runs "
+              "({duplicates} already there).",
+        "es": "Importado en {user}: {statuses} estados, {events} eventos, {runs} "
+              "ejecuciones de laboratorio ({duplicates} ya estaban)."},
+    "progress.kept_aside": {"en": " Kept aside: {nodes}.", "es": " Guardado aparte: {nodes}."},
+    # ------------------------------------------------------------------ Team page
+    "team.none": {
+        "en": "No team yet: create one above and add members (profiles), or from the "
+              "shell: `roadmap team add NAME`.",
+        "es": "Todavía no hay equipos: crea uno arriba y añade miembros (perfiles), o "
+              "desde la terminal: `roadmap team add NOMBRE`."},
+    "team.no_members": {"en": "This team has no members yet.",
+                        "es": "Este equipo todavía no tiene miembros."},
+    "team.uncovered": {"en": "Nobody covers", "es": "Nadie los cubre"},
+    "team.who_can_help": {"en": "Who can help with…", "es": "¿Quién puede ayudar con…?"},
+    "team.help_node": {"en": "Node", "es": "Nodo"},
+    "team.nobody_done": {"en": "Nobody on this team has done it yet.",
+                         "es": "Nadie de este equipo lo ha hecho todavía."},
+    "team.no_completions": {"en": "No completions yet.", "es": "Todavía nada completado."},
+    "team.manage": {"en": "Manage teams", "es": "Gestionar equipos"},
+    "team.new": {"en": "New team", "es": "Nuevo equipo"},
+    "team.member": {"en": "Member", "es": "Miembro"},
+    "team.add_member": {"en": "Add member", "es": "Añadir miembro"},
+    # ------------------------------------------------------------------ System page
+    "system.checking": {"en": "Checking torch, CUDA and the GPU … ({s} s)",
+                        "es": "Comprobando torch, CUDA y la GPU … ({s} s)"},
+    "system.not_installed": {"en": "not installed", "es": "no instalado"},
+    "system.cpu_build": {"en": "CPU build", "es": "versión para CPU"},
+    "system.no_gpu": {"en": "No CUDA GPU is visible: labs run on the CPU.",
+                      "es": "No se ve ninguna GPU CUDA: los laboratorios usan la CPU."},
+    "system.driver": {"en": " Driver: {driver}.", "es": " Controlador: {driver}."},
+    "system.doctor_missing": {"en": "labs/cuda_environment.py is not there",
+                              "es": "falta labs/cuda_environment.py"},
+    "system.doctor_unfinished": {"en": "the environment check did not finish: {error}",
+                                 "es": "la comprobación del entorno no terminó: {error}"},
+    "system.doctor_failed": {"en": "the environment check failed: {error}",
+                             "es": "la comprobación del entorno falló: {error}"},
+    "system.doctor_no_json": {"en": "the environment check printed no JSON",
+                              "es": "la comprobación del entorno no imprimió JSON"},
+    "system.col_gpu": {"en": "GPU", "es": "GPU"},
+    "system.col_name": {"en": "name", "es": "nombre"},
+    "system.col_memory": {"en": "memory (GiB)", "es": "memoria (GiB)"},
+    "system.col_capability": {"en": "capability", "es": "capacidad"},
+    "system.labs": {"en": "Labs", "es": "Laboratorios"},
+    "system.labs_short": {"en": "{n} of {total} labs cannot run here yet:",
+                          "es": "{n} de {total} laboratorios todavía no pueden ejecutarse "
+                                "aquí:"},
+    "system.labs_ok": {"en": "All {total} labs have what they need.",
+                       "es": "Los {total} laboratorios tienen lo que necesitan."},
+    "system.all_labs": {"en": "All labs", "es": "Todos los laboratorios"},
+    "system.col_node": {"en": "node", "es": "nodo"},
+    "system.col_lab": {"en": "lab", "es": "laboratorio"},
+    "system.col_gpu_use": {"en": "GPU", "es": "GPU"},
+    "system.col_script": {"en": "script", "es": "script"},
+    "system.script_ok": {"en": "present", "es": "presente"},
+    "system.script_missing": {"en": "missing", "es": "falta"},
+    "system.col_missing": {"en": "missing modules", "es": "módulos que faltan"},
+    "system.col_install": {"en": "install", "es": "instalar"},
+    "system.database": {"en": "Database", "es": "Base de datos"},
+    "system.db_unparsable": {"en": "(unparsable ROADMAP_DB_URL)",
+                             "es": "(ROADMAP_DB_URL ilegible)"},
+    "system.folders": {"en": "Data folder (runs, logs): `{data}` · roadmap: `{roadmap}`",
+                       "es": "Carpeta de datos (ejecuciones, registros): `{data}` · "
+                             "mapa: `{roadmap}`"},
+}
+
+
+def t(key: str, **fmt: Any) -> str:
+    """The text ``key`` in the chosen language, formatted with ``fmt``.
+
+    An unknown key shows as itself (a test fails on any key the code uses that is not
+    here, so that is only ever seen during development).
+    """
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return key
+    text = entry.get(state.lang()) or entry["en"]
+    return text.format(**fmt) if fmt else text
+
+
+def node_title(rm: Roadmap, node_id: str) -> str:
+    """A node's title in the chosen language, from the roadmap (the id when unknown)."""
+    node = rm.nodes.get(node_id)
+    return node.title_in(state.lang()) if node else node_id
