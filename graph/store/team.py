@@ -53,9 +53,14 @@ def skill_matrix(roadmap: Roadmap, store: Store, team: str) -> SkillMatrix:
 
     Examples
     --------
-    >>> m = skill_matrix(roadmap, store, "ml-team")  # doctest: +SKIP
-    >>> m.cell("ana", "backpropagation")             # doctest: +SKIP
-    Cell(status='done', verified=True)
+    >>> import tempfile
+    >>> from graph import load_roadmap, open_store
+    >>> roadmap = load_roadmap()
+    >>> store = open_store(f"sqlite:///{tempfile.mkdtemp()}/p.db", roadmap=roadmap)
+    >>> _ = store.add_user("ana"), store.add_team("ml-team", admin="ana")
+    >>> _ = store.set_status("ana", "backpropagation", "done")
+    >>> skill_matrix(roadmap, store, "ml-team").cell("ana", "backpropagation")
+    Cell(status='done', verified=False)
     """
     nodes = list(roadmap.nodes)
     known = set(nodes)
