@@ -52,8 +52,11 @@ RESOURCE_TYPES = ("article", "course", "video", "official", "paper", "book", "tu
 GPU_USES = ("no", "optional", "required")  # what a lab does with a GPU
 STATUSES = ("todo", "learning", "done", "skipped")  # a learner's status of a node
 FINISHED = frozenset({"done", "skipped"})  # the statuses that count towards progress
-RUN_STATUSES = ("pass", "fail", "error", "timeout", "cancelled")  # how a lab run ended
-SOLUTIONS = ("reference", "learner")  # whose code a lab run checked
+# how a lab run ended; "skipped": an optional framework the lab needs is missing (never a pass)
+RUN_STATUSES = ("pass", "fail", "error", "timeout", "cancelled", "skipped")
+# whose code a lab run checked; "partial": some exercises the learner's, the rest the lab's
+# (`--only`), so it is checked but never verified
+SOLUTIONS = ("reference", "learner", "partial")
 DEVICES = ("auto", "cpu", "cuda")  # where a lab may be asked to run
 VERIFIED_RUN = {"status": "pass", "solution": "learner"}  # the run that proves a skill
 

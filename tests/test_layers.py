@@ -28,7 +28,7 @@ LAYERS = [
     ["graph.store.rows"],
     ["graph.store.transfer"],
     ["graph.store.store"],
-    ["graph.store.team"],
+    ["graph.store.team", "graph.store.practice"],
     ["graph.store", "graph"],  # the packages: re-exports of everything above
     ["graph.cli.common"],
     ["graph.cli.browse", "graph.cli.labs", "graph.cli.serve", "graph.cli.users",

@@ -12,6 +12,7 @@ a module, in the manner of datasette and sqlite-utils:
 ``transfer``    export files, imports and their validator, the runner's history
 ``store``       :class:`Store`: users, teams, statuses, events, runs, renames
 ``team``        section progress, skill matrix, uncovered nodes, who can help, completions
+``practice``    practice attempts: the code a learner checked and how the check ended
 ==============  ========================================================================
 
 Each module may import the ones above it, never one below (``transfer`` works on the
@@ -25,11 +26,13 @@ Examples
 'done'
 """
 
-from graph.store import records, store, team, transfer
-from graph.store.records import *  # noqa: F403 - each module's __all__, listed below
+from graph.store import practice, records, store, team, transfer
+from graph.store.practice import *  # noqa: F403 - each module's __all__, listed below
+from graph.store.records import *  # noqa: F403
 from graph.store.schema import SCHEMA_VERSION
 from graph.store.store import *  # noqa: F403
 from graph.store.team import *  # noqa: F403
 from graph.store.transfer import *  # noqa: F403
 
-__all__ = [*records.__all__, "SCHEMA_VERSION", *store.__all__, *transfer.__all__, *team.__all__]
+__all__ = [*records.__all__, "SCHEMA_VERSION", *store.__all__, *transfer.__all__, *team.__all__,
+           *practice.__all__]

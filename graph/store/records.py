@@ -22,6 +22,8 @@ __all__ = [
     "NAME_PATTERN",
     "EXPORT_FORMAT",
     "EXPORT_VERSION",
+    "READABLE_VERSIONS",
+    "Attempt",
     "UserInfo",
     "Member",
     "TeamInfo",
@@ -42,7 +44,8 @@ ROLES = ("admin", "member")  # a user's role in a team
 EVENT_KINDS = ("status", "note", "verified", "alias")  # what an entry of the history records
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")  # a user or team name
 EXPORT_FORMAT = "roadmap-lab-progress"  # the "format" of an export file
-EXPORT_VERSION = 1  # its "version"
+EXPORT_VERSION = 2  # its "version" (2: runs carry lab_sha256 and seed; attempts)
+READABLE_VERSIONS = (1, 2)  # the versions an import accepts
 
 
 @dataclass(frozen=True)
@@ -129,11 +132,27 @@ class RunSummary:
     checks_passed: int | None
     checks_total: int | None
     log_path: str | None
+    lab_sha256: str | None = None  # the lab file's content hash when it ran
+    seed: int | None = None
 
     @property
     def verified(self) -> bool:
         """A pass with the learner's own solution."""
         return is_verified(self.status, self.solution)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One practice attempt: the code a learner checked, and how its run ended."""
+
+    id: int
+    user: str
+    node: str
+    created_at: datetime
+    code: str
+    code_sha256: str
+    status: str | None  # a run status once checked; None while it runs
+    run_id: int | None
 
 
 @dataclass
@@ -144,6 +163,7 @@ class ImportReport:
     statuses: int = 0
     events: int = 0
     lab_runs: int = 0
+    attempts: int = 0
     duplicates: int = 0
     unknown: list[str] = field(default_factory=list)  # kept aside (--allow-unknown)
     renamed: dict[str, str] = field(default_factory=dict)  # old id -> current id

@@ -212,6 +212,8 @@ def run_fields(run: Any) -> dict[str, Any]:
         "returncode": rc if isinstance(rc, int) else None,
         "checks_passed": passed,
         "checks_total": total,
+        "lab_sha256": run.get("lab_sha256"),
+        "seed": run.get("seed") if isinstance(run.get("seed"), int) else None,
         "log_path": str(log_path) if log_path is not None else None,
         "result": json.dumps(result, sort_keys=True, default=str) if result is not None
         else None,
@@ -252,7 +254,8 @@ def _same_run(uid: int, node: str, data: Mapping[str, Any]) -> list[Any]:
 def run_summary(r: Any) -> RunSummary:
     return RunSummary(r.id, r.user_name, r.node_id, r.status, r.started_at, r.finished_at,
                       r.duration_s, r.device, bool(r.quick), r.solution, r.solution_sha256,
-                      r.returncode, r.checks_passed, r.checks_total, r.log_path)
+                      r.returncode, r.checks_passed, r.checks_total, r.log_path, r.lab_sha256,
+                      r.seed)
 
 
 def move_aliases(conn: Connection, alias_map: dict[str, str]) -> int:

@@ -37,7 +37,7 @@ from graph.model import VERIFIED_RUN
 
 __all__ = ["SCHEMA_VERSION", "MIGRATIONS", "METADATA", "migrate", "schema_version"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _PG_LOCK_KEY = 7_265_331  # pg_advisory_xact_lock key that serialises migrations
 
 
@@ -132,12 +132,38 @@ def _schema_v2(md: MetaData) -> None:
     Index("ix_events_user_at", events.c.user_id, events.c.at)
 
 
+def _schema_v3(md: MetaData) -> Callable[[Connection], None]:
+    """Version 3: what a run checked (the lab file's hash, the seed) and practice attempts."""
+    runs = md.tables["lab_runs"]
+    added: list[Column[Any]] = [Column("lab_sha256", String(64)), Column("seed", Integer)]
+    for column in added:
+        runs.append_column(column)
+    Table("attempts", md,
+          Column("id", Integer, primary_key=True),
+          Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"),
+                 nullable=False),
+          Column("node_id", String(128), nullable=False),
+          Column("created_at", UTCDateTime, nullable=False),
+          Column("code", Text, nullable=False),
+          Column("code_sha256", String(64), nullable=False),
+          Column("status", String(16)),  # the run's status once checked
+          Column("run_id", Integer, ForeignKey("lab_runs.id", ondelete="SET NULL")),
+          Index("ix_attempts_user_node", "user_id", "node_id", "created_at"))
+
+    def add_columns(conn: Connection) -> None:
+        for column in added:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE lab_runs ADD COLUMN {column.name} {kind}"))
+    return add_columns
+
+
 # (version, description, schema function). A schema function declares what its version
 # adds; it may return a callable(conn) for steps that are not "create what is new"
 # (data moves, ALTERs). Never edit a released entry: append a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[MetaData], Callable[[Connection], None] | None]]] = [
     (1, "users, teams, node statuses and events", _schema_v1),
     (2, "lab runs, store metadata, events timeline index", _schema_v2),
+    (3, "lab runs record the lab file's hash and the seed; practice attempts", _schema_v3),
 ]
 assert MIGRATIONS[-1][0] == SCHEMA_VERSION
 
@@ -154,6 +180,7 @@ members_t = METADATA.tables["team_members"]
 progress_t = METADATA.tables["node_progress"]
 events_t = METADATA.tables["events"]
 runs_t = METADATA.tables["lab_runs"]
+attempts_t = METADATA.tables["attempts"]
 meta_t = METADATA.tables["store_meta"]
 # the runs that verify a node (see graph.model.is_verified), as where-clauses
 VERIFIED = [runs_t.c[column] == value for column, value in VERIFIED_RUN.items()]

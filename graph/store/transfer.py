@@ -29,6 +29,7 @@ from graph.store.records import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
     NAME_PATTERN,
+    READABLE_VERSIONS,
     HistoryImport,
     ImportReport,
     UserInfo,
@@ -37,7 +38,7 @@ from graph.store.records import (
     parse_time,
 )
 from graph.store.rows import find_user_id, insert_run, insert_user, run_fields
-from graph.store.schema import events_t, meta_t, progress_t, runs_t, users_t
+from graph.store.schema import attempts_t, events_t, meta_t, progress_t, runs_t, users_t
 
 if TYPE_CHECKING:  # pragma: no cover
     from graph.store.store import Store
@@ -52,15 +53,19 @@ __all__ = [
 ]
 
 _CHUNK = 500  # rows per executemany in bulk imports
+_PARTS = ("statuses", "events", "lab_runs", "attempts")  # an export's lists of records
 _RUN_EXPORT = ("node", "status", "started_at", "finished_at", "duration_s", "device", "quick",
-               "solution", "solution_sha256", "returncode", "checks_passed", "checks_total")
+               "solution", "solution_sha256", "returncode", "checks_passed", "checks_total",
+               "lab_sha256", "seed")
+_ATTEMPT_EXPORT = ("node", "created_at", "code", "code_sha256", "status")
 
 
 # --------------------------------------------------------------------------- export
 
 
 def export_user(store: Store, user: str) -> dict[str, Any]:
-    """A user's statuses, notes, events and lab-run summaries as a versioned dict.
+    """A user's statuses, notes, events, lab-run summaries and practice attempts, as a
+    versioned dict.
 
     The result is deterministic: exporting, importing into an empty store and
     exporting again gives the same data.
@@ -68,7 +73,7 @@ def export_user(store: Store, user: str) -> dict[str, Any]:
     with store.read() as conn:
         uid = store.user_id(conn, user)
         if uid is None:  # the default profile, never used
-            return _export_doc(UserInfo(user, None, config.now()), [], [], [])
+            return _export_doc(UserInfo(user, None, config.now()), [], [], [], [])
         info = conn.execute(sa.select(users_t.c.name, users_t.c.display_name,
                                       users_t.c.created_at)
                             .where(users_t.c.id == uid)).one()
@@ -78,7 +83,9 @@ def export_user(store: Store, user: str) -> dict[str, Any]:
                               .order_by(events_t.c.at, events_t.c.id)).all()
         runs = conn.execute(sa.select(runs_t).where(runs_t.c.user_id == uid)
                             .order_by(runs_t.c.started_at, runs_t.c.node_id)).all()
-    return _export_doc(UserInfo(*info), statuses, events, runs)
+        attempts = conn.execute(sa.select(attempts_t).where(attempts_t.c.user_id == uid)
+                                .order_by(attempts_t.c.created_at, attempts_t.c.id)).all()
+    return _export_doc(UserInfo(*info), statuses, events, runs, attempts)
 
 
 def export_file(store: Store, user: str, path: str | Path) -> Path:
@@ -126,7 +133,7 @@ def import_user(store: Store, data: Any, *, user: str | None = None,
     name = check_name(user or doc["user"]["name"], "user")
     report = ImportReport(name)
     _map_nodes(store, doc, source, allow_unknown, report)
-    total = len(doc["statuses"]) + len(doc["events"]) + len(doc["lab_runs"])
+    total = sum(len(doc[part]) for part in _PARTS)
     written = 0
 
     def tick(n: int) -> None:
@@ -160,6 +167,13 @@ def import_user(store: Store, data: Any, *, user: str | None = None,
         report.lab_runs = _merge(
             conn, runs_t, [_run_row(uid, r) for r in doc["lab_runs"]],
             _first_time(runs, lambda r: _run_key(r["node_id"], r)), report, tick)
+        attempts = {(r.node_id, r.created_at, r.code_sha256) for r in conn.execute(
+            sa.select(attempts_t.c.node_id, attempts_t.c.created_at, attempts_t.c.code_sha256)
+            .where(attempts_t.c.user_id == uid))}
+        report.attempts = _merge(
+            conn, attempts_t, [_attempt_row(uid, a) for a in doc["attempts"]],
+            _first_time(attempts, lambda r: (r["node_id"], r["created_at"], r["code_sha256"])),
+            report, tick)
     return report
 
 
@@ -210,6 +224,11 @@ def _run_row(uid: int, r: dict[str, Any]) -> dict[str, Any]:
             **{k: r[k] for k in _RUN_EXPORT if k != "node"}}
 
 
+def _attempt_row(uid: int, a: dict[str, Any]) -> dict[str, Any]:
+    return {"user_id": uid, "node_id": a["node"],
+            **{k: a[k] for k in _ATTEMPT_EXPORT if k != "node"}}
+
+
 def import_file(store: Store, path: str | Path, **kwargs: Any) -> ImportReport:
     """Read a JSON progress file and :func:`import_user` it (``kwargs`` are its options)."""
     path = Path(path)
@@ -235,7 +254,7 @@ def _map_nodes(store: Store, doc: dict[str, Any], source: str, allow_unknown: bo
         return
     nodes, aliases = store.roadmap.nodes, store.roadmap.alias_map
     unknown: dict[str, str] = {}
-    for part in ("statuses", "events", "lab_runs"):
+    for part in _PARTS:
         for i, item in enumerate(doc[part]):
             nid = item["node"]
             if nid is None:
@@ -361,7 +380,7 @@ def _event_key(r: Any) -> tuple[Any, ...]:
 
 
 def _export_doc(user: UserInfo, statuses: Iterable[Any], events: Iterable[Any],
-                runs: Iterable[Any]) -> dict[str, Any]:
+                runs: Iterable[Any], attempts: Iterable[Any]) -> dict[str, Any]:
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -378,8 +397,12 @@ def _export_doc(user: UserInfo, statuses: Iterable[Any], events: Iterable[Any],
                       "duration_s": r.duration_s, "device": r.device, "quick": bool(r.quick),
                       "solution": r.solution, "solution_sha256": r.solution_sha256,
                       "returncode": r.returncode, "checks_passed": r.checks_passed,
-                      "checks_total": r.checks_total}
+                      "checks_total": r.checks_total, "lab_sha256": r.lab_sha256,
+                      "seed": r.seed}
                      for r in runs],
+        "attempts": [{"node": a.node_id, "created_at": iso(a.created_at), "code": a.code,
+                      "code_sha256": a.code_sha256, "status": a.status}
+                     for a in attempts],
     }
 
 
@@ -469,22 +492,25 @@ def validate_export(data: Any, source: str) -> dict[str, Any]:
         Naming the first wrong field (``statuses[2].note``) and what is wrong with it.
     """
     f = _Fields(source)
-    top = f.obj(data, "", ("format", "version", "user", "statuses", "events", "lab_runs"))
+    top = f.obj(data, "", ("format", "version", "user", "statuses", "events", "lab_runs"),
+                ("attempts",))
     if top["format"] != EXPORT_FORMAT:
         raise f.fail("format", f"{top['format']!r} is not a Roadmap Lab progress file "
                      f"(expected {EXPORT_FORMAT!r})")
     version = top["version"]
-    if not isinstance(version, int) or isinstance(version, bool) or version != EXPORT_VERSION:
+    if (not isinstance(version, int) or isinstance(version, bool)
+            or version not in READABLE_VERSIONS):
         raise f.fail("version", f"unsupported version {version!r} (this Roadmap Lab reads "
-                     f"version {EXPORT_VERSION})")
+                     f"versions {', '.join(map(str, READABLE_VERSIONS))})")
     u = f.obj(top["user"], "user", ("name",), ("display_name", "created_at"))
     user = {"name": f.str_(u["name"], "user.name", max_len=64),
             "display_name": f.str_(u.get("display_name"), "user.display_name", True, 200),
             "created_at": f.time(u.get("created_at"), "user.created_at", True)}
     if not NAME_PATTERN.match(str(user["name"])):
         raise f.fail("user.name", f"{user['name']!r} is not a valid user name")
-    out: dict[str, Any] = {"user": user, "statuses": [], "events": [], "lab_runs": []}
-    for part in ("statuses", "events", "lab_runs"):
+    out: dict[str, Any] = {"user": user, **{part: [] for part in _PARTS}}
+    top.setdefault("attempts", [])
+    for part in _PARTS:
         if not isinstance(top[part], list):
             raise f.fail(part, f"expected a list, got {_jtype(top[part])}")
     seen: set[str] = set()
@@ -531,7 +557,18 @@ def validate_export(data: Any, source: str) -> dict[str, Any]:
                                       True, 64),
             "returncode": f.num(r.get("returncode"), f"{p}.returncode", int),
             "checks_passed": f.num(r.get("checks_passed"), f"{p}.checks_passed", int),
-            "checks_total": f.num(r.get("checks_total"), f"{p}.checks_total", int)})
+            "checks_total": f.num(r.get("checks_total"), f"{p}.checks_total", int),
+            "lab_sha256": f.str_(r.get("lab_sha256"), f"{p}.lab_sha256", True, 64),
+            "seed": f.num(r.get("seed"), f"{p}.seed", int)})
+    for i, a in enumerate(top["attempts"]):
+        p = f"attempts[{i}]"
+        f.obj(a, p, ("node", "created_at", "code", "code_sha256"), ("status",))
+        out["attempts"].append({
+            "node": f.node(a["node"], f"{p}.node"),
+            "created_at": f.time(a["created_at"], f"{p}.created_at"),
+            "code": f.str_(a["code"], f"{p}.code", max_len=1_000_000),
+            "code_sha256": f.str_(a["code_sha256"], f"{p}.code_sha256", max_len=64),
+            "status": f.choice(a.get("status"), f"{p}.status", RUN_STATUSES, True)})
     return out
 
 

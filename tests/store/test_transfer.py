@@ -13,7 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from graph import EXPORT_FORMAT, EXPORT_VERSION, Store, config, done_for, section_progress
+from graph import (
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    Store,
+    attempts,
+    config,
+    done_for,
+    finish_attempt,
+    save_attempt,
+    section_progress,
+)
 from graph.errors import ImportFileError, UnknownNodesError
 from tests.store.fixtures import *  # noqa: F401,F403 - the fixtures
 from tests.store.test_store import run_dict
@@ -69,6 +79,10 @@ def _populate(store: Store) -> None:
     store.record_run("ana", run_dict("autograd", "pass", "learner"))
     store.record_run("ana", run_dict("linear", "timeout", started="2025-03-02T00:00:00.5Z"))
     store.record_run("ana", {"node": "linear", "status": "error", "started_at": 1.7e9})
+    store.record_run("ana", run_dict("intro", "fail", "learner", lab_sha256="0f" * 32, seed=3))
+    a = save_attempt(store, "ana", "intro", "def f():\n    return '¡ñ!'\n")
+    finish_attempt(store, a.id, "fail")
+    save_attempt(store, "ana", "intro", "def f():\n    return 1\n")
 
 
 def test_export_import_export_is_identical(store: Store, other_url: str, small_roadmap,
@@ -79,15 +93,23 @@ def test_export_import_export_is_identical(store: Store, other_url: str, small_r
     doc = json.loads(a.read_text())
     assert doc["version"] == EXPORT_VERSION and doc["user"]["name"] == "ana"
     assert [s["node"] for s in doc["statuses"]] == ["autograd", "intro", "tensors"]
-    assert len(doc["events"]) == 4 and len(doc["lab_runs"]) == 3
+    assert len(doc["events"]) == 4 and len(doc["lab_runs"]) == 4
+    assert [(r["lab_sha256"], r["seed"]) for r in doc["lab_runs"] if r["node"] == "intro"] == [
+        ("0f" * 32, 3)]
+    assert [(x["status"], x["code"][-5:]) for x in doc["attempts"]] == [
+        ("fail", "¡ñ!'\n"), (None, "rn 1\n")]
     with Store(other_url, roadmap=small_roadmap) as other:
         rep = other.import_file(a)
-        assert (rep.statuses, rep.events, rep.lab_runs, rep.duplicates) == (3, 4, 3, 0)
+        assert (rep.statuses, rep.events, rep.lab_runs, rep.attempts, rep.duplicates) == (
+            3, 4, 4, 2, 0)
         other.export_file("ana", b)
         assert b.read_text() == a.read_text()
         assert other.verified("ana") == {"autograd"}
+        assert [x.code for x in attempts(other, "ana", "intro")] == [
+            x.code for x in attempts(store, "ana", "intro")]
         again = other.import_file(a)  # importing twice duplicates nothing
-        assert (again.statuses, again.events, again.lab_runs, again.duplicates) == (0, 0, 0, 10)
+        assert (again.statuses, again.events, again.lab_runs, again.attempts,
+                again.duplicates) == (0, 0, 0, 0, 13)
         other.export_file("ana", b)
         assert b.read_text() == a.read_text()
 
@@ -119,7 +141,7 @@ def test_import_maps_old_ids(store: Store) -> None:
 
 
 BAD_FIELDS = [
-    (lambda d: d.update(version=2), "version", "unsupported version 2"),
+    (lambda d: d.update(version=3), "version", "unsupported version 3"),
     (lambda d: d.update(version="1"), "version", "unsupported version"),
     (lambda d: d.update(format="other"), "format", "not a Roadmap Lab progress file"),
     (lambda d: d.pop("events"), "events", "required field is missing"),
@@ -264,3 +286,12 @@ def test_sigkill_during_bulk_import_leaves_all_or_nothing(db_url: str, small_roa
         rep = s.import_file(f)  # and a whole import still works
         assert (rep.statuses, rep.events, rep.lab_runs) == (len(nodes), 8000, 1000)
         assert len(s.events("bulk")) == 8000
+
+
+def test_a_version_1_file_still_imports(store: Store) -> None:
+    doc = _doc(statuses=[{"node": "intro", "status": "done", "note": "",
+                          "updated_at": "2025-01-01T00:00:00Z"}])
+    doc["version"] = 1
+    doc.pop("attempts", None)
+    rep = store.import_user(doc)
+    assert rep.statuses == 1 and rep.attempts == 0

@@ -1,0 +1,77 @@
+"""Practice attempts: the code a learner checked in the app, and how each check ended.
+
+Free functions over a :class:`Store`, through its public read/write API. An attempt is
+saved when a check starts (so the code is never lost, even if the run crashes the page)
+and finished with the run's status and id when it ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+
+from graph import config
+from graph.errors import ProgressError
+from graph.model import RUN_STATUSES
+from graph.store.records import Attempt, check_name
+from graph.store.rows import find_user_id, insert_user, inserted_id
+from graph.store.schema import attempts_t, users_t
+from graph.store.store import Store
+
+__all__ = ["save_attempt", "finish_attempt", "attempts", "MAX_CODE"]
+
+MAX_CODE = 1_000_000  # characters of code an attempt may hold
+
+
+def save_attempt(store: Store, user: str, node: str, code: str) -> Attempt:
+    """Record the code ``user`` is about to check for ``node``; returns the new attempt.
+
+    Examples
+    --------
+    >>> with Store("sqlite://") as s:
+    ...     a = save_attempt(s, "ana", "calculus", "def f(): ...")
+    ...     finish_attempt(s, a.id, "fail")
+    ...     [x.status for x in attempts(s, "ana", "calculus")]
+    ['fail']
+    """
+    name = check_name(user, "user")
+    node = store.resolve_node(node)
+    if len(code) > MAX_CODE:
+        raise ProgressError(f"the code is {len(code):,} characters long; an attempt keeps at "
+                            f"most {MAX_CODE:,}")
+    at = config.now()
+    digest = hashlib.sha256(code.encode("utf-8")).hexdigest()
+    with store.write() as conn:
+        uid = find_user_id(conn, name)
+        if uid is None:
+            uid = insert_user(conn, name, None, at)
+        aid = inserted_id(conn.execute(attempts_t.insert().values(
+            user_id=uid, node_id=node, created_at=at, code=code, code_sha256=digest)))
+    return Attempt(aid, name, node, at, code, digest, None, None)
+
+
+def finish_attempt(store: Store, attempt_id: int, status: str,
+                   run_id: int | None = None) -> None:
+    """Record how the check of an attempt ended (a run status) and its recorded run."""
+    if status not in RUN_STATUSES:
+        raise ProgressError(f"unknown run status {status!r} (one of {', '.join(RUN_STATUSES)})")
+    with store.write() as conn:
+        done = conn.execute(attempts_t.update().where(attempts_t.c.id == attempt_id)
+                            .values(status=status, run_id=run_id))
+        if done.rowcount == 0:
+            raise ProgressError(f"no practice attempt with id {attempt_id}")
+
+
+def attempts(store: Store, user: str, node: str, limit: int = 10) -> list[Attempt]:
+    """The user's latest attempts at ``node``, newest first."""
+    node = store.resolve_node(node)
+    with store.read() as conn:
+        rows = conn.execute(
+            sa.select(attempts_t, users_t.c.name.label("user_name"))
+            .join(users_t, users_t.c.id == attempts_t.c.user_id)
+            .where(users_t.c.name == user, attempts_t.c.node_id == node)
+            .order_by(attempts_t.c.created_at.desc(), attempts_t.c.id.desc())
+            .limit(limit)).all()
+    return [Attempt(r.id, r.user_name, r.node_id, r.created_at, r.code, r.code_sha256,
+                    r.status, r.run_id) for r in rows]
