@@ -1,9 +1,9 @@
 """Roadmap Lab engine: the roadmap as a validated prerequisite graph, its labs and progress.
 
 This is the engine's public API: the app and the CLI import ``graph`` and nothing below
-it. Never imports streamlit or torch. Importing it is fast: the lab runner, the starter
-writer and the progress store (with SQLAlchemy) are imported on first use of one of their
-names, so ``roadmap validate`` never pays for them.
+it. Never imports streamlit or torch. Importing it is fast: the lab runner, the sandbox,
+the starter writer and the progress store (with SQLAlchemy) are imported on first use of
+one of their names, so ``roadmap validate`` never pays for them.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from graph.validate import *  # noqa: F403
 
 if TYPE_CHECKING:  # imported on first use, see __getattr__
     from graph.runner import *  # noqa: F403
+    from graph.sandbox import *  # noqa: F403
     from graph.starter import *  # noqa: F403
     from graph.store import *  # noqa: F403
 
 _EAGER = [*errors.__all__, *config.__all__, *model.__all__, *loader.__all__,
           *validate.__all__, *queries.__all__]
-_LAZY = ("runner", "starter", "store")  # the modules whose names are imported on first use
+# the modules whose names are imported on first use
+_LAZY = ("runner", "sandbox", "starter", "store")
 
 
 def __getattr__(name: str) -> Any:

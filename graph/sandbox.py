@@ -228,18 +228,17 @@ def _bwrap_args(readable: list[Path], run_dir: Path, *, gpu: bool,
     python = _python_dirs()
     mounts = [("--ro-bind", p) for p in python]
     mounts += [("--ro-bind", p) for p in readable if not any(_inside(p, q) for q in python)]
+    mounts += [("--tmpfs", h) for h in hidden]  # an empty folder over what must stay unseen
     if run_dir != Path("/"):
-        mounts.append(("--bind", run_dir))
+        mounts.append(("--bind", run_dir))  # deeper than a hidden folder it may lie in
     for flag, path in sorted(mounts, key=lambda m: len(m[1].parts)):
         for parent in reversed(path.parents):  # parents a sandbox user can traverse
             if parent not in made and not any(_inside(parent, p) for _, p in mounts
                                               if p != path):
                 args += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
-        args += [flag, str(path), str(path)]
+        args += [flag, str(path)] if flag == "--tmpfs" else [flag, str(path), str(path)]
         made.add(path)
-    for h in hidden:
-        args += ["--tmpfs", str(h)]
     if gpu:
         for dev in sorted(Path("/dev").glob("nvidia*")):
             args += ["--dev-bind", str(dev), str(dev)]

@@ -109,8 +109,9 @@ def test_validate_and_lab_list_from_another_folder(installed: dict[str, Path]) -
 def test_lab_start_and_run_from_another_folder(installed: dict[str, Path]) -> None:
     r = roadmap(installed, "lab", "start", "calculus")
     assert r.returncode == 0, r.stderr
-    starter = installed["work"] / "calculus_solution.py"
+    starter = installed["data"] / "solutions" / "local" / "calculus_solution.py"
     assert 'raise NotImplementedError("your code here")' in starter.read_text()
+    assert str(starter) in r.stdout
     r = roadmap(installed, "lab", "run", "calculus", "--quick", "--device", "cpu")
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr
     assert "PASS calculus" in r.stdout

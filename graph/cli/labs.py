@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 import graph
-from graph.cli.common import RoadmapDirs, fail, load, open_store, out
-from graph.config import current_user
+from graph.cli.common import RoadmapDirs, UserOpt, fail, load, open_store, out
+from graph.config import current_user, solution_path
 from graph.model import DEVICES
 
 __all__ = ["commands"]
@@ -36,6 +36,9 @@ def lab_list(roadmap_dirs: RoadmapDirs = None) -> None:
         table.add_row(n.id, script, n.lab.gpu if n.lab else "-", res,
                       ", ".join(graph.missing_requirements(rm, n.id)))
     out.print(table)
+    box = graph.sandbox_info()
+    out.print(f"learner solutions run in the {box.detail}" if box.active else
+              f"[yellow]sandbox not active:[/] {box.detail}; to fix: {box.fix}")
 
 
 @commands.command("run")
@@ -45,9 +48,17 @@ def lab_run(
     quick: Annotated[bool, typer.Option("--quick", help="Small sizes on the CPU.")] = False,
     solution: Annotated[Optional[Path], typer.Option(help="Your solution file.")] = None,
     seed: int = 0,
+    no_sandbox: Annotated[bool, typer.Option(
+        "--no-sandbox", help="Run your solution without the sandbox (your own machine "
+                             "and your own code only).")] = False,
+    user: UserOpt = None,
     roadmap_dirs: RoadmapDirs = None,
 ) -> None:
-    """Run a node's lab with live output, then its checks table."""
+    """Run a node's lab with live output, then its checks table.
+
+    With --solution your functions replace the lab's; the run happens in the sandbox
+    (no network, read-only code, no access to your data) unless you pass --no-sandbox.
+    """
     rm = load(roadmap_dirs)
     if device not in DEVICES:
         raise fail(f"unknown device {device!r}; use {', '.join(DEVICES[:-1])} or "
@@ -55,8 +66,8 @@ def lab_run(
     node = rm.get(node_id)
     # the store records the run; when it cannot, the JSON-lines history keeps it
     run = graph.run_lab(rm, node.id, device=device, quick=quick, seed=seed, solution=solution,
-                  on_line=lambda s: print(s, flush=True), user=current_user(),
-                  recorder=graph.store_recorder())
+                        on_line=lambda s: print(s, flush=True), user=current_user(user),
+                        recorder=graph.store_recorder(), sandbox=not no_sandbox)
     colour = {"pass": "green", "fail": "red"}.get(run.status, "yellow")
     out.print(f"\n[{colour}]{run.status.upper()}[/] {run.node} in {run.duration_s:.1f} s"
               + (f": {run.message}" if run.message else "") + f"\nlog: {run.log_path}")
@@ -67,19 +78,24 @@ def lab_run(
 
 @commands.command("start")
 def lab_start(node_id: str,
-              dir: Annotated[Path, typer.Option("--dir", help="Where to write it.")] = Path("."),
+              dir: Annotated[Optional[Path], typer.Option(
+                  "--dir", help="Where to write it (default: your solutions folder, the "
+                                "file the app's Practice tab checks).")] = None,
               force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+              user: UserOpt = None,
               roadmap_dirs: RoadmapDirs = None) -> None:
-    """Write a starter file for a lab's exercises (signatures, docstrings, empty bodies)."""
+    """Write a starter file: the lesson, then the exercises' signatures and docstrings."""
     rm = load(roadmap_dirs)
     node = rm.get(node_id)
     script = rm.lab_path(node.id)
     if script is None or not script.is_file():
         raise fail(f"node {node.id!r} has no lab script yet")
     text = graph.make_starter(script, node.id)
-    target = dir / f"{node.id.replace('-', '_')}_solution.py"
+    target = solution_path(current_user(user), node.id)
+    if dir is not None:
+        target = dir / target.name
     if target.exists() and not force:
         raise fail(f"{target} exists; use --force to overwrite it")
-    dir.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     out.print(f"wrote {target}\nthen: roadmap lab run {node.id} --quick --solution {target}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import Store
+from graph import Store, sandbox_info, solution_path
 from tests.cli.helpers import invoke
 from tests.factory import make, node_yaml, write_alpha_lab
 
@@ -30,6 +30,33 @@ def test_lab_list(rm_dir: Path) -> None:
     invoke("lab", "run", "alpha", "-r", str(rm_dir), "--quick")
     r = invoke("lab", "list", "-r", str(rm_dir))
     assert r.exit_code == 0 and "pass" in r.output and "(missing)" in r.output
+    box = sandbox_info()
+    assert ("learner solutions run in the bubblewrap sandbox" if box.active
+            else "sandbox not active") in " ".join(r.output.split())
+
+
+def test_lab_start_writes_the_file_the_app_checks(rm_dir: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROADMAP_DATA_DIR", str(tmp_path / "data"))
+    r = invoke("lab", "start", "alpha", "-r", str(rm_dir), "--user", "ana")
+    assert r.exit_code == 0, r.output
+    path = solution_path("ana", "alpha")
+    assert path.is_relative_to(tmp_path / "data") and path.is_file()
+    assert path.read_text().startswith('"""Alpha lab."""')  # the lesson first
+    assert str(path) in " ".join(r.output.split())
+
+
+def test_no_sandbox_runs_the_solution_with_your_environment(
+        rm_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROADMAP_MARKER", "mine")
+    sol = tmp_path / "sol.py"
+    sol.write_text("import os\ndef add(a, b):\n    print('MARKER', os.environ.get("
+                   "'ROADMAP_MARKER'))\n    return a + b\n")
+    boxed = invoke("lab", "run", "alpha", "-r", str(rm_dir), "--quick", "--solution", str(sol))
+    assert boxed.exit_code == 0 and "MARKER None" in boxed.output, boxed.output
+    mine = invoke("lab", "run", "alpha", "-r", str(rm_dir), "--quick", "--solution", str(sol),
+                  "--no-sandbox")
+    assert mine.exit_code == 0 and "MARKER mine" in mine.output, mine.output
 
 
 def test_lab_run_with_own_solution_is_verified(db_url: str, tmp_path: Path,
