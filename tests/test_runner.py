@@ -74,6 +74,16 @@ LABS = {
     "needs": """
         print("never runs")
         """,
+    "optional": """
+        import kit
+        EXERCISES = ("double",)
+        def double(x):
+            '''Return 2 * x.'''
+            return 2 * x
+        def body(lab):
+            lab.skip("the optional framework is not installed", "pip install framework")
+        raise SystemExit(kit.run("optional", body, globals()))
+        """,
 }
 
 
@@ -182,6 +192,14 @@ def test_huge_output_keeps_memory_and_disk_bounded(rm) -> None:
     assert log.read_text().rstrip().endswith("of output; the rest was dropped")
     assert count >= 50 * 1024 and len(r.tail) <= 400  # every line still reached the caller
     assert grown_mib < 40, f"runner grew by {grown_mib:.0f} MiB"
+
+
+def test_a_missing_optional_framework_is_skipped_never_verified(rm, tmp_path: Path) -> None:
+    sol = tmp_path / "sol.py"
+    sol.write_text("def double(x):\n    return x + x\n")
+    r = run(rm, "optional", solution=sol)
+    assert r.status == "skipped" and r.returncode == 4 and not r.verified
+    assert "pip install framework" in r.message
 
 
 def test_solution_with_syntax_error(rm, tmp_path: Path) -> None:
