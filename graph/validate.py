@@ -1,4 +1,4 @@
-"""Whole-graph checks: sections, dangling ids, self-loops, cycles, aliases, lab files.
+"""Whole-graph checks: sections, dangling ids, self-loops, cycles, pins, aliases, lab files.
 
 These run after every file parsed on its own; they add the prerequisite edges to the
 roadmap's graph and fill its alias map.
@@ -64,6 +64,10 @@ def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
                 elif field == "prerequisites":
                     roadmap.add_edge(ref, nid)
     _check_cycles(roadmap, problems)
+    if any(n.position is not None for n in nodes.values()) and topological_order(roadmap):
+        from graph.layout import check_positions  # only when a node is pinned
+
+        problems.extend(check_positions(roadmap))
     _check_aliases(roadmap, problems)
     _check_labs(roadmap, problems, strict)
     return problems

@@ -7,6 +7,7 @@ import sys
 
 import graph
 import graph.errors
+import graph.layout
 import graph.loader
 import graph.model
 import graph.queries
@@ -14,7 +15,8 @@ import graph.validate
 
 
 def test_package_reexports_module_all() -> None:
-    for mod in (graph.errors, graph.loader, graph.model, graph.queries, graph.validate):
+    for mod in (graph.errors, graph.layout, graph.loader, graph.model, graph.queries,
+                graph.validate):
         for name in mod.__all__:
             if name in ("ID_PATTERN", "SafeLoader"):
                 continue

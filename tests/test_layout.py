@@ -264,13 +264,14 @@ def test_pins_put_a_node_in_its_column_and_row(tmp_path: Path) -> None:
 
 
 def test_a_pin_left_of_a_prerequisite_is_a_clear_error(tmp_path: Path) -> None:
-    edges = {"a": [], "b": ["a"], "c": ["b"]}
-    rm = small(tmp_path, edges, extra={"c": {"position": "[1, 0]"}})
-    problems = check_positions(rm)
-    assert len(problems) == 1
+    files = {"basics/a.yaml": node_yaml("a"), "basics/b.yaml": node_yaml("b", ["a"]),
+             "basics/c.yaml": node_yaml("c", ["b"], position="[1, 0]")}
+    rm, problems = read_roadmap(make(tmp_path, files))  # `roadmap validate` reports it
+    assert len(problems) == 1 and isinstance(problems[0], LayoutError)
     msg = str(problems[0])
     for needle in ("c.yaml", "position", "'c'", "column 1", "'b'", "at least 2"):
         assert needle in msg, (needle, msg)
+    assert rm is not None and [str(p) for p in check_positions(rm)] == [msg]
     with pytest.raises(LayoutError, match="prerequisite 'b' is in column 1"):
         layered_layout(rm)
 
