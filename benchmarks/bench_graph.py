@@ -36,8 +36,15 @@ def cold_validate(runs: int = 5) -> list[float]:
     return times
 
 
-def generate(root: Path, n: int = N_NODES, seed: int = 0) -> None:
-    """Write n nodes in 5 sections; node i takes up to 3 prerequisites among the 200 before it."""
+def generate(root: Path, n: int = N_NODES, seed: int = 0, *,
+             prereqs: tuple[int, int] = (EDGES_PER_NODE, EDGES_PER_NODE),
+             window: int = 200, blocks: bool = False, far: float = 0.0) -> None:
+    """Write n nodes in 5 sections; node i takes prereqs[0]..prereqs[1] prerequisites among
+    the ``window`` nodes before it (each one, with probability ``far``, among all of them).
+
+    Sections go round-robin (node i in section i % 5), or with ``blocks`` in five runs of
+    consecutive nodes, as a real roadmap's sections are.
+    """
     rng = random.Random(seed)
     root.mkdir(parents=True)
     (root / "sections.yaml").write_text(yaml.safe_dump({"sections": [
@@ -45,8 +52,13 @@ def generate(root: Path, n: int = N_NODES, seed: int = 0) -> None:
     for k in range(5):
         (root / f"s{k}").mkdir()
     for i in range(n):
-        lo = max(0, i - 200)
-        pre = sorted({f"n{j}" for j in rng.sample(range(lo, i), min(EDGES_PER_NODE, i - lo))})
+        lo = max(0, i - window)
+        k = prereqs[0] if prereqs[0] == prereqs[1] else rng.randint(*prereqs)
+        want = min(k, i - lo)  # (no draw for a fixed count: the default graph stays the same)
+        picks = set(rng.sample(range(lo, i), want))
+        if far and i:
+            picks = {rng.randrange(i) if rng.random() < far else j for j in picks}
+        pre = sorted({f"n{j}" for j in picks})
         node = {
             "id": f"n{i}", "title": f"Node {i}", "summary": f"Generated node number {i}.",
             "i18n": {"es": {"title": f"Nodo {i}", "summary": f"Nodo generado {i}."}},
@@ -56,7 +68,8 @@ def generate(root: Path, n: int = N_NODES, seed: int = 0) -> None:
             "tags": ["generated"], "aliases": [],
             "lab": {"script": f"labs/n{i}.py", "gpu": "no", "timeout_s": 60, "requires": []},
         }
-        (root / f"s{i % 5}" / f"n{i}.yaml").write_text(yaml.safe_dump(node, sort_keys=False))
+        section = i * 5 // n if blocks else i % 5
+        (root / f"s{section}" / f"n{i}.yaml").write_text(yaml.safe_dump(node, sort_keys=False))
 
 
 def time_best(fn, repeat: int = 3) -> float:

@@ -1,9 +1,9 @@
 """Roadmap Lab engine: the roadmap as a validated prerequisite graph, its labs and progress.
 
 This is the engine's public API: the app and the CLI import ``graph`` and nothing below
-it. Never imports streamlit or torch. Importing it is fast: the lab runner, the sandbox,
-the starter writer and the progress store (with SQLAlchemy) are imported on first use of
-one of their names, so ``roadmap validate`` never pays for them.
+it. Never imports streamlit or torch. Importing it is fast: the layout, the lab runner, the
+sandbox, the starter writer and the progress store (with SQLAlchemy) are imported on first
+use of one of their names, so ``roadmap validate`` never pays for them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from graph.queries import *  # noqa: F403
 from graph.validate import *  # noqa: F403
 
 if TYPE_CHECKING:  # imported on first use, see __getattr__
+    from graph.layout import *  # noqa: F403
     from graph.runner import *  # noqa: F403
     from graph.sandbox import *  # noqa: F403
     from graph.starter import *  # noqa: F403
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # imported on first use, see __getattr__
 _EAGER = [*errors.__all__, *config.__all__, *model.__all__, *loader.__all__,
           *validate.__all__, *queries.__all__]
 # the modules whose names are imported on first use
-_LAZY = ("runner", "sandbox", "starter", "store")
+_LAZY = ("layout", "runner", "sandbox", "starter", "store")
 
 
 def __getattr__(name: str) -> Any:

@@ -22,6 +22,7 @@ __all__ = [
     "UnknownNodesError",
     "ConfigError",
     "ValidationFailed",
+    "LayoutError",
 ]
 
 
@@ -111,3 +112,7 @@ class ValidationFailed(RoadmapError):
         self.problems = problems
         lines = "\n".join(f"- {p}" for p in problems)
         super().__init__(f"{len(problems)} problem(s) in the roadmap:\n{lines}")
+
+
+class LayoutError(RoadmapError):
+    """The roadmap cannot be laid out as asked (a ``position`` pin that breaks the order)."""

@@ -257,6 +257,13 @@ def _colour_rule(v: str) -> str | None:
     return None if COLOUR_PATTERN.match(v) else f"colour must be a #rrggbb hex colour, got {v!r}"
 
 
+def _position_rule(v: list[int]) -> str | None:
+    if len(v) == 2:
+        return None
+    return (f"position must be [column, row] (two whole numbers, e.g. [3, 0]), "
+            f"got {len(v)} number(s)")
+
+
 def _kebab_rule(v: str) -> str | None:
     if ID_PATTERN.match(v):
         return None
@@ -315,6 +322,7 @@ class Node(_Record):
     aliases: list[str] = field(default_factory=list)
     lab: LabSpec | None = None
     section: str = ""
+    position: list[int] | None = None  # [column, row] pin for the layout (graph/layout.py)
 
     def title_in(self, lang: str) -> str:
         """The title in ``lang`` (falls back to English)."""
@@ -352,7 +360,8 @@ _schema(LabSpec, script=_rule(_TEXT, _lab_script_rule), gpu=_gpu,
 _schema(Node, id=_ID, title=_TEXT, summary=_TEXT, level=_choice(*LEVELS),
         estimate_hours=_number(0, 1000), i18n=_I18N, prerequisites=_IDS, related=_IDS,
         objectives=_list(_TEXT), resources=_list(_record(Resource), max_length=8),
-        tags=_list(_TEXT), aliases=_IDS, lab=_optional(_record(LabSpec)), section=_text())
+        tags=_list(_TEXT), aliases=_IDS, lab=_optional(_record(LabSpec)), section=_text(),
+        position=_optional(_rule(_list(_number(-1, 10_000, integer=True)), _position_rule)))
 _schema(Section, id=_ID, title=_TEXT, i18n=_I18N, order=_number(-10**6, 10**6, integer=True),
         colour=_rule(_TEXT, _colour_rule))
 

@@ -1,4 +1,4 @@
-"""Whole-graph checks: sections, dangling ids, self-loops, cycles, aliases, lab files.
+"""Whole-graph checks: sections, dangling ids, self-loops, cycles, pins, aliases, lab files.
 
 These run after every file is parsed on its own and the loader has built the graph. They
 are pure: they read the roadmap and return what is wrong, and never change it (calling
@@ -75,6 +75,10 @@ def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
                         f"{f}: field '{field}': {nid!r} names unknown id {ref!r}"
                         + (f"; did you mean {hint[0]!r}?" if hint else "")))
     _check_cycles(roadmap, problems)
+    if any(n.position is not None for n in nodes.values()) and topological_order(roadmap):
+        from graph.layout import check_positions  # only when a node is pinned
+
+        problems.extend(check_positions(roadmap))
     _check_aliases(roadmap, problems)
     if strict:
         problems += [LabError(msg) for msg in missing_labs(roadmap)]

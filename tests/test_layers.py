@@ -19,6 +19,7 @@ LAYERS = [
     ["graph.config"],
     ["graph.model"],
     ["graph.queries"],
+    ["graph.layout"],
     ["graph.validate", "graph.loader"],
     ["graph.sandbox"],
     ["graph.starter", "graph.runner"],
