@@ -8,6 +8,7 @@ Every folder, file and setting that depends on where Roadmap Lab runs is answere
 ``ROADMAP_USER``       whose progress (default: the local profile)
 ``ROADMAP_DIR``        the roadmap folder (default: the bundled one)
 ``ROADMAP_NOW``        the clock, an ISO 8601 time (default: the system clock)
+``ROADMAP_RUNNER``     where labs run: ``local`` (default) or ``ray://HOST:PORT``
 =====================  =====================================================================
 
 The bundled roadmap, labs and app live at the root of a checkout, and in
@@ -43,6 +44,7 @@ __all__ = [
     "default_db_url",
     "resolve_db_url",
     "current_user",
+    "runner_url",
     "now",
 ]
 
@@ -161,6 +163,11 @@ def resolve_db_url(url: str | None = None) -> str:
 def current_user(user: str | None = None) -> str:
     """The current user: ``user``, else ``ROADMAP_USER``, else the local profile."""
     return user or os.environ.get("ROADMAP_USER") or DEFAULT_USER
+
+
+def runner_url() -> str:
+    """Where labs run: ``ROADMAP_RUNNER`` (``local`` or ``ray://HOST:PORT``), else local."""
+    return os.environ.get("ROADMAP_RUNNER", "").strip() or "local"
 
 
 # --------------------------------------------------------------------------- clock

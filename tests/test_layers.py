@@ -22,6 +22,8 @@ LAYERS = [
     ["graph.layout"],
     ["graph.validate", "graph.loader"],
     ["graph.sandbox"],
+    ["graph.backends"],
+    ["graph.backends.local", "graph.backends.ray"],
     ["graph.starter", "graph.runner"],
     ["graph.store.records"],
     ["graph.store.schema"],

@@ -197,7 +197,7 @@ def test_a_hundred_megabytes_of_output_keeps_the_log_bounded(rm, tmp_path: Path)
 
 def test_require_sandbox_refuses_without_bubblewrap(rm, tmp_path: Path,  # noqa: F811
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("graph.runner.sandbox_info", lambda: SandboxInfo(
+    monkeypatch.setattr("graph.backends.local.sandbox_info", lambda: SandboxInfo(
         False, "limits-only", "bwrap not found", "install bubblewrap"))
     r = solve(tmp_path, rm, "def double(x):\n    return 2 * x\n", require_sandbox=True)
     assert r.status == "error"
