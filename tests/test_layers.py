@@ -23,7 +23,7 @@ LAYERS = [
     ["graph.validate", "graph.loader"],
     ["graph.sandbox"],
     ["graph.backends"],
-    ["graph.backends.local", "graph.backends.ray"],
+    ["graph.backends.local", "graph.remote", "graph.backends.ray"],
     ["graph.starter", "graph.runner"],
     ["graph.store.records"],
     ["graph.store.schema"],

@@ -39,6 +39,7 @@ __all__ = [
     "UserOpt",
     "DoneOpt",
     "DbOpt",
+    "RunnerOpt",
     "load",
     "open_store",
     "done_nodes",
@@ -53,6 +54,9 @@ UserOpt = Annotated[Optional[str], typer.Option(
     "--user", "-u", help="Whose progress (default: ROADMAP_USER, then the local profile).")]
 DoneOpt = Annotated[Optional[list[str]], typer.Option(
     "--done", "-d", help="A node you have done, besides your progress (repeatable).")]
+RunnerOpt = Annotated[Optional[str], typer.Option(
+    "--runner", help="Where labs run: local or ray://HOST:PORT (the Ray dashboard); "
+                     "default: ROADMAP_RUNNER, then local.")]
 DbOpt = Annotated[Optional[str], typer.Option(
     "--db", help="Database URL (postgresql://...) or SQLite file; default: ROADMAP_DB_URL, "
                  "then progress.sqlite3 in the data directory.")]
