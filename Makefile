@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml setup.py
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first, pinned: a CPU build here, the CUDA build on a Linux box with a GPU
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,ray]'
 	@touch $(STAMP)
 
 run: setup
