@@ -20,6 +20,7 @@ from graph.queries import *  # noqa: F403
 from graph.validate import *  # noqa: F403
 
 if TYPE_CHECKING:  # imported on first use, see __getattr__
+    from graph.backends import *  # noqa: F403
     from graph.layout import *  # noqa: F403
     from graph.runner import *  # noqa: F403
     from graph.sandbox import *  # noqa: F403
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # imported on first use, see __getattr__
 _EAGER = [*errors.__all__, *config.__all__, *model.__all__, *loader.__all__,
           *validate.__all__, *queries.__all__]
 # the modules whose names are imported on first use
-_LAZY = ("layout", "runner", "sandbox", "starter", "store")
+_LAZY = ("backends", "layout", "runner", "sandbox", "starter", "store")
 
 
 def __getattr__(name: str) -> Any:

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from graph.backends import LabCommand
+from graph.backends.base import LabCommand
 from graph.backends.local import LocalBackend
 
 __all__ = ["MARK", "main", "pack", "unpack"]

@@ -11,8 +11,8 @@ import graph
 # The modules whose __all__ make up graph's public API, as httpx re-exports its private
 # modules' names. The store's layers below its package (schema, engine, rows) and the CLI
 # are not part of it.
-PUBLIC = ("errors", "config", "model", "loader", "validate", "queries", "layout", "runner",
-          "sandbox", "starter", "store")
+PUBLIC = ("errors", "config", "model", "loader", "validate", "queries", "layout", "backends",
+          "runner", "sandbox", "starter", "store")
 NOT_REEXPORTED = {"graph.loader": {"SafeLoader"}}  # libyaml's loader, an implementation detail
 
 

@@ -278,6 +278,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "system.folders": {"en": "Data folder (runs, logs): `{data}` · roadmap: `{roadmap}`",
                        "es": "Carpeta de datos (ejecuciones, registros): `{data}` · "
                              "mapa: `{roadmap}`"},
+    "system.runs": {"en": "Where labs run", "es": "Dónde se ejecutan los laboratorios"},
+    "system.sandbox_on": {"en": "Learner code runs in the sandbox: {detail}.",
+                          "es": "El código de los alumnos se ejecuta en el entorno aislado: "
+                                "{detail}."},
+    "system.sandbox_off": {"en": "The sandbox is not active: {detail}. To fix: {fix}.",
+                           "es": "El entorno aislado no está activo: {detail}. Solución: {fix}."},
+    "system.runner_ok": {"en": "Runner `{name}`: {detail}.",
+                         "es": "Ejecutor `{name}`: {detail}."},
+    "system.runner_resources": {"en": "Cluster resources: {resources}.",
+                                "es": "Recursos del clúster: {resources}."},
+    "system.runner_down": {"en": "Runner `{name}` does not answer: {detail}",
+                           "es": "El ejecutor `{name}` no responde: {detail}"},
 }
 
 

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -18,7 +17,6 @@ from ui import state, widgets
 from ui.i18n import t
 from ui.widgets import ICON
 
-ROOT = Path(__file__).resolve().parent.parent
 DOCTOR = ("import json, sys; sys.path.insert(0, sys.argv[1]); "
           "from cuda_environment import doctor; print(json.dumps(doctor(), default=str))")
 
@@ -29,12 +27,12 @@ def _doctor() -> dict[str, Any]:
     A failure comes back as ``{"error": (catalogue key, format arguments)}``, translated
     when it is drawn.
     """
-    labs = ROOT / "labs"
+    labs = graph.labs_dir()
     if not (labs / "cuda_environment.py").is_file():
         return {"error": ("system.doctor_missing", {})}
     try:
         out = subprocess.run([sys.executable, "-c", DOCTOR, str(labs)], capture_output=True,
-                             text=True, timeout=90, cwd=ROOT)
+                             text=True, timeout=90, cwd=labs)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return {"error": ("system.doctor_unfinished", {"error": exc})}
     if out.returncode != 0:
@@ -70,10 +68,41 @@ def page() -> None:
     st.title(f"{ICON['system']} {t('page.system')}")
     _environment(probe())
     _labs()
+    _runs()
     st.subheader(f"{ICON['database']} {t('system.database')}")
     st.code(state.db_location() or t("system.db_unparsable"), language=None)
     st.caption(t("system.folders", data=graph.data_dir(), roadmap=state.roadmap_dir()))
     widgets.store()  # says why, when it cannot be opened
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _runner_status(url: str) -> tuple[str, bool, str, dict[str, float]]:
+    """Whether the configured runner answers (asked at most every 30 s)."""
+    s = graph.backend_for(url).status()
+    return s.name, s.answers, s.detail, s.resources
+
+
+def _runs() -> None:
+    """The sandbox around learner code and the backend labs run on."""
+    st.subheader(f"{ICON['run']} {t('system.runs')}")
+    box = graph.sandbox_info()
+    if box.active:
+        st.success(t("system.sandbox_on", detail=box.detail), icon=ICON["sandbox"])
+    else:
+        st.warning(t("system.sandbox_off", detail=box.detail, fix=box.fix),
+                   icon=ICON["sandbox"])
+    try:
+        name, answers, detail, resources = _runner_status(graph.runner_url())
+    except graph.RoadmapError as exc:  # a ROADMAP_RUNNER that is no runner address
+        st.error(str(exc), icon=ICON["cluster"])
+        return
+    if answers:
+        st.info(t("system.runner_ok", name=name, detail=detail), icon=ICON["cluster"])
+        if resources:
+            st.caption(t("system.runner_resources", resources=", ".join(
+                f"{k} {v:g}" for k, v in sorted(resources.items()))))
+    else:
+        st.error(t("system.runner_down", name=name, detail=detail), icon=ICON["cluster"])
 
 
 def _environment(p: Probe) -> None:

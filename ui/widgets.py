@@ -47,6 +47,8 @@ ICON = {
     "login": ":material/login:",
     "logout": ":material/logout:",
     "saved": ":material/check:",
+    "sandbox": ":material/shield:",
+    "cluster": ":material/hub:",
 }
 STATUS_ICON = {"todo": ":material/radio_button_unchecked:", "learning": ":material/pending:",
                "done": ":material/check_circle:", "skipped": ":material/skip_next:"}

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import config
-from graph.backends import BackendStatus, Emit, LabCommand, Outcome
+from graph.backends.base import BackendStatus, Emit, LabCommand, Outcome
 from graph.sandbox import prepare, sandbox_info
 
 __all__ = ["LocalBackend", "lab_argv", "lab_env"]

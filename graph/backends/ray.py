@@ -31,7 +31,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from graph.backends import RAY_URL, BackendStatus, Emit, LabCommand, Outcome
+from graph.backends.base import RAY_URL, BackendStatus, Emit, LabCommand, Outcome
 from graph.errors import RoadmapError
 
 __all__ = ["RayBackend", "ClusterUnavailable"]
