@@ -1,4 +1,5 @@
-"""Bug: target-version py310 (copied from an older project): 3.11's datetime.UTC is never asked for."""
+"""Bug: target-version py310 (copied from an older project): 3.11's datetime.UTC is never
+asked for."""
 
 
 def quality_gate():
