@@ -70,10 +70,10 @@ class Config:
 
 # ----------------------------------------------------------------- exercises
 def model() -> str:
-    """Source of ``predictor/domain/model.py``: the entities ``ModelInfo(name, version,
-    threshold=0.5)`` and ``Prediction(model, score)`` (frozen dataclasses; ``label`` is
-    ``score >= model.threshold``), with no I/O: a prediction is stored through the
-    ``PredictionLog`` port, never by the entity itself."""
+    """Source of ``predictor/domain/model.py``, rewriting the one in ``SAMPLE``: the
+    entities ``ModelInfo(name, version, threshold=0.5)`` and ``Prediction(model, score)``
+    (frozen dataclasses; ``label`` is ``score >= model.threshold``), with no I/O: a
+    prediction is stored through the ``PredictionLog`` port, never by the entity itself."""
     return '''\
 """Entities of the prediction domain: plain data, no I/O."""
 
@@ -101,8 +101,8 @@ class Prediction:
 
 
 def ports() -> str:
-    """Source of ``predictor/domain/ports.py``: ``typing.Protocol`` classes
-    ``ModelRepository`` (``get(name) -> ModelInfo``, ``add(info)``), ``Scorer``
+    """Source of ``predictor/domain/ports.py``, rewriting ``SAMPLE``'s: ``typing.Protocol``
+    classes ``ModelRepository`` (``get(name) -> ModelInfo``, ``add(info)``), ``Scorer``
     (``__call__(features) -> float``) and ``PredictionLog`` (``record(prediction)``), which
     the adapters in ``OUTER`` implement structurally. The domain imports nothing from the
     layers outside it."""
@@ -135,7 +135,8 @@ def predict_use_case() -> str:
     """Source of ``predictor/application/predict.py``: ``predict(repo, scorer, log, name,
     features) -> Prediction`` scores ``features`` with the model ``repo.get(name)``, records
     the prediction with ``log.record`` and returns it (formatting a response is the HTTP
-    adapter's job). It depends on the domain only."""
+    adapter's job). It depends on the domain only. All three modules are judged together:
+    ``lint-imports`` with ``CONTRACTS`` and pytest with ``TESTS``."""
     return '''\
 """Use case: score features with the named model and record the prediction."""
 
