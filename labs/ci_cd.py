@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import kit
@@ -220,12 +221,12 @@ def run_workflow(wf: dict, event: str, cfg: Config, tmp: Path) -> dict:
     deploy_dir.mkdir(parents=True)
     if github["event_name"] not in events:
         return {"jobs": {}, "deployed": False, "triggered": False}
-    needs = {n: [x for x in ([j.get("needs")] if isinstance(j.get("needs"), str)
-                             else j.get("needs") or [])] for n, (_, j, _) in legs.items()}
-    order = sorted(legs, key=lambda n: len(_ancestors(legs, needs, n)))
-    for name in order:
+    needs = {n: [j.get("needs")] if isinstance(j.get("needs"), str) else j.get("needs") or []
+             for n, (_, j, _) in legs.items()}  # job ids; a leg waits for every leg of each
+    graph = {n: [m for m, (j, _, _) in legs.items() if j in needs[n]] for n in legs}
+    for name in TopologicalSorter(graph).static_order():  # raises CycleError on a cycle
         jid, job, matrix = legs[name]
-        dep = [r for n, (j, _, _) in legs.items() if j in needs[name] for r in [results[n]]]
+        dep = [results[n] for n in graph[name]]
         status = {"success": all(r["result"] == "success" for r in dep),
                   "failure": any(r["result"] == "failure" for r in dep)}
         ctx = {"github": {**github, "sha": "0" * 40}, "runner": {"os": "Linux"},
@@ -254,13 +255,6 @@ def run_workflow(wf: dict, event: str, cfg: Config, tmp: Path) -> dict:
                 res["result"] = "failure"
                 break
     return {"jobs": results, "deployed": (deploy_dir / "app.pyz").is_file(), "triggered": True}
-
-
-def _ancestors(legs: dict, needs: dict, name: str, seen: frozenset = frozenset()) -> set:
-    if name in seen:
-        raise ValueError(f"dependency cycle through {legs[name][0]}")
-    return {a for n, (j, _, _) in legs.items() if j in needs[name]
-            for a in {n} | _ancestors(legs, needs, n, seen | {name})}
 
 
 def _hash_files(ws: Path, patterns: tuple) -> str:

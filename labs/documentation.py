@@ -261,6 +261,8 @@ def body(lab: kit.Lab) -> None:
     if res["numpydoc"][0] != 0 and not lint:  # it failed without a finding: report why
         lint = [f"numpydoc exit {res['numpydoc'][0]}: {res['numpydoc'][2][-300:]}"]
     sphinx = [ln.split("/p/", 1)[-1] for ln in res["sphinx"][2].splitlines() if "WARNING" in ln]
+    if res["sphinx"][0] != 0 and not sphinx:  # it failed without a warning: report why
+        sphinx = [f"sphinx-build exit {res['sphinx'][0]}: {res['sphinx'][2][-300:]}"]
     out = res["doctest"][1].strip().splitlines() or ["{}"]
     doctests = json.loads(out[-1]) if out[-1].startswith("{") else {}  # after any failure report
     report = re.sub(r'File "[^"]*/p/', 'File "', " | ".join(  # doctest's failure report

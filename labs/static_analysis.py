@@ -197,6 +197,10 @@ def run_tools(module: str, gate: str | None, cfg: Config) -> dict:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     tools = {k: findings(k.split()[-1], res[k][1]) for k in res if k != "pytest"}
+    for k in ("ruff", "mypy", "pylint"):  # a tool that failed to run must not read as clean
+        if res[k][0] != 0 and not tools[k]:
+            tools[k] = {"inventory.py": [f"{k} exit {res[k][0]}: {res[k][2][-300:]}"],
+                        "inventory_original.py": ["(did not run)"]}
     for k in ("gate ruff", "gate mypy"):  # a gate the tool cannot read finds nothing
         if k in res and res[k][0] not in (0, 1):
             tools[k] = {"(config)": [f"{k.split()[-1]} exit {res[k][0]}: {res[k][2][-300:]}"]}
