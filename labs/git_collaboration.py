@@ -1,19 +1,24 @@
-"""Git and collaborative workflows: branches, merges, conflicts, rebase, push and pull.
+"""Git and collaborative workflows: fetch, rebase, resolve a conflict, revert, push.
 
-Git history is a DAG of commits, each pointing at its parents; a branch is a movable name for one
-commit. A merge starts from the *merge base* (best common ancestor): changes on one side only are
-combined, changes to the same lines on both sides are a *conflict*, marked in the file
-(``<<<<<<< ours``, ``=======``, ``>>>>>>> theirs``) and kept as index stages 1 (base), 2 (ours), 3
-(theirs) until resolved. A rebase replays a branch's commits onto another base: same patches, new
-commits, linear history. GitHub flow (short feature branches merged into ``main`` through a pull
-request) and GitLab flow (plus environment/release branches) are built from these moves; a push
-that is not a fast-forward is rejected, so you pull (fetch + rebase or merge) first.
+Git history is a DAG of commits; a branch is a movable name for one commit. In GitHub flow
+you keep a short feature branch up to date by *rebasing* it onto the latest ``main``: git
+replays your commits on top of it, same patches, new commits, linear history (a merge would
+instead add a merge commit to your branch). When both sides changed the same lines git stops
+with a *conflict*; with ``merge.conflictStyle = diff3`` the file shows ``<<<<<<<`` your
+side... ``|||||||`` the common base... ``=======`` the other side... ``>>>>>>>``. During a
+rebase "ours" is the branch you are rebasing *onto* and "theirs" is your own commit, so
+``checkout --ours`` throws your change away. You resolve by writing the file as it should
+be, ``git add`` it and ``git rebase --continue``; a rebased branch that was pushed before
+needs ``git push --force-with-lease`` (safe: it refuses if someone else pushed meanwhile).
+A bad commit that is already on a shared ``main`` is undone with ``git revert``: a new
+commit, so nobody's history is rewritten (``reset`` + force-push would throw away others'
+work).
 
-The lab runs the real ``git`` in a temp dir (identity in each repo's local config; global and system
-config ignored): a bare "origin", clones alice and bob, a conflicting merge, a rejected push and
-``pull --rebase``, a rebase + fast-forward, a criss-cross merge. You write ``resolve_conflicts`` (vs
-``git merge-file --ours/--theirs/--union`` on the index stages), ``merge_base`` (vs
-``git merge-base --all``) and ``ahead_behind`` (vs ``git rev-list --left-right --count``).
+The lab builds a real situation with the real ``git`` in a temp dir: a bare "origin", and
+alice's clone on ``feature/batch``, pushed earlier; meanwhile bob pushed three commits to
+``main``, one of which (``BAD_COMMIT``) broke training. You write ``git_script(repo)``, the
+commands alice runs, and git's own state is the judge: ``merge-base --is-ancestor``,
+``rev-list``, ``show BRANCH:FILE``, ``grep`` for conflict markers, ``status --porcelain``.
 
 $ python labs/git_collaboration.py --quick
 """
@@ -28,268 +33,202 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import kit
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+EXERCISES = ("git_script",)
+BAD_COMMIT = "Switch the optimizer to SGD"  # subject of the commit to revert on main
+FEATURE_COMMITS = ["Scale lr for batch size 64", "Log the batch size"]
+RESOLVED_CONFIG = "model: mlp\nlr: 0.005\nbatch_size: 64\nepochs: 10\n"  # the agreed result
+MARKERS = r"^(<<<<<<<|\|\|\|\|\|\|\||=======|>>>>>>>)( |$)"
 
-EXERCISES = ("resolve_conflicts", "merge_base", "ahead_behind")
+
+class GitError(Exception):
+    """A git command exited non-zero (``repo.git(..., check=True)``)."""
+
+
+class Repo:
+    """One working copy; ``git`` runs there with a clean, deterministic environment."""
+
+    clock = [0]  # shared commit clock: fixed dates make every run's history the same
+
+    def __init__(self, path: Path, timeout: float = 30.0) -> None:
+        self.path, self.timeout = path, timeout
+
+    def git(self, *args: str, check: bool = True) -> str:
+        """Run ``git ARGS`` here; return stdout (stripped). ``check``: raise GitError on a
+        non-zero exit, else return stdout + stderr so you can read what went wrong."""
+        Repo.clock[0] += 1
+        date = f"2024-01-01T12:{Repo.clock[0] // 60 % 60:02d}:{Repo.clock[0] % 60:02d}+00:00"
+        env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+               "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true",
+               "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        p = subprocess.run(["git", *args], cwd=self.path, env=env, capture_output=True,
+                           text=True, timeout=self.timeout)
+        if check and p.returncode != 0:
+            raise GitError(f"git {' '.join(args)} failed ({p.returncode}): {p.stderr.strip()}")
+        return (p.stdout + ("" if check else p.stderr)).strip()
+
+    def ok(self, *args: str) -> bool:
+        """Whether ``git ARGS`` exits 0 (e.g. ``merge-base --is-ancestor A B``)."""
+        try:
+            self.git(*args)
+        except GitError:
+            return False
+        return True
+
+    def read(self, name: str) -> str:
+        """The text of a file in the working copy."""
+        return (self.path / name).read_text()
+
+    def write(self, name: str, text: str) -> None:
+        """Write a file in the working copy (``git add`` it yourself)."""
+        (self.path / name).write_text(text)
+
+    def commit(self, msg: str, files: dict[str, str]) -> str:
+        for name, text in files.items():
+            self.write(name, text)
+        self.git("add", *files)
+        self.git("commit", "-q", "-m", msg)
+        return self.git("rev-parse", "HEAD")
 
 
 @dataclass
 class Config:
-    feature_commits: int = 2  # commits on the rebased feature branch
     timeout_s: float = 30.0  # per git command
 
 
-def resolve_conflicts(text: str, prefer: str) -> str:
-    """Resolve every ``<<<<<<< / ======= / >>>>>>>`` hunk of a conflicted file.
+# ----------------------------------------------------------------- exercise
+def git_script(repo: Repo) -> None:
+    """The git commands alice runs in ``repo`` (her clone, on ``feature/batch``).
 
-    ``prefer`` is ``"ours"`` (the part before =======), ``"theirs"`` (after it) or
-    ``"union"`` (ours then theirs). Lines outside hunks are kept; a diff3 base section
-    (``|||||||`` ... up to =======) is dropped. Line endings are kept.
+    Use ``repo.git(*args, check=True)``, ``repo.read(name)`` and ``repo.write(name, text)``.
+    Required end state: ``feature/batch`` is rebased (no merge commit) onto origin's
+    current ``main`` (fetch it first), keeps the ``FEATURE_COMMITS`` in that order, and its
+    ``config.yaml`` is ``RESOLVED_CONFIG`` (main's lr, the feature's batch size); no file
+    on either branch holds a conflict marker (the repo uses diff3 style); on ``main`` the
+    commit ``BAD_COMMIT`` is undone by ``git revert`` (a new commit; no history rewritten,
+    later commits kept); both branches are pushed to origin; the working tree is clean
+    (nothing untracked, no rebase in progress).
     """
-    out, state = [], "normal"
-    for line in text.splitlines(keepends=True):
-        if state == "normal" and line.startswith("<<<<<<<"):
-            state = "ours"
-        elif state in ("ours", "base") and line.startswith("|||||||"):
-            state = "base"
-        elif state in ("ours", "base") and line.startswith("======="):
-            state = "theirs"
-        elif state == "theirs" and line.startswith(">>>>>>>"):
-            state = "normal"
-        elif state == "normal" or (state == "ours" and prefer in ("ours", "union")) or (
-                state == "theirs" and prefer in ("theirs", "union")):
-            out.append(line)
-    return "".join(out)
+    repo.git("fetch", "origin")
+    repo.git("rebase", "origin/main", check=False)  # stops at the conflict in config.yaml
+    repo.write("config.yaml", RESOLVED_CONFIG)
+    repo.git("add", "config.yaml")
+    repo.git("rebase", "--continue")
+    repo.git("push", "--force-with-lease", "origin", "feature/batch")
+    repo.git("switch", "main")
+    repo.git("merge", "--ff-only", "origin/main")
+    bad = repo.git("log", "--format=%H", "--fixed-strings", "--grep", BAD_COMMIT, "main")
+    repo.git("revert", "--no-edit", bad)
+    repo.git("push", "origin", "main")
 
 
-def _ancestors(parents: dict, commit: str) -> set:
-    seen, stack = set(), [commit]
-    while stack:
-        c = stack.pop()
-        if c not in seen:
-            seen.add(c)
-            stack.extend(parents.get(c, ()))
-    return seen
-
-
-def merge_base(parents: dict, a: str, b: str) -> set:
-    """All best common ancestors of commits ``a`` and ``b`` (what ``git merge-base --all``
-    prints): common ancestors (a commit is its own ancestor) that are not a proper ancestor
-    of another common ancestor. ``parents`` maps a commit id to its parent ids."""
-    common = _ancestors(parents, a) & _ancestors(parents, b)
-    hidden = set().union(*(_ancestors(parents, c) - {c} for c in common))  # proper ancestors
-    return common - hidden
-
-
-def ahead_behind(parents: dict, a: str, b: str) -> tuple:
-    """``(ahead, behind)``: commits reachable from ``a`` but not ``b``, and from ``b`` but
-    not ``a`` (git's "your branch is ahead by N and behind by M")."""
-    left, right = _ancestors(parents, a), _ancestors(parents, b)
-    return len(left - right), len(right - left)
-
-
-class Repo:
-    """Runs git in one folder with a clean, deterministic environment."""
-
-    clock = [0]  # shared commit clock: fixed dates make runs reproducible
-
-    def __init__(self, path: Path, timeout: float):
-        self.path, self.timeout = path, timeout
-
-    def run(self, *args: str, check: bool = True, stdin: str | None = None
-            ) -> subprocess.CompletedProcess:
-        Repo.clock[0] += 1
-        date = f"2024-01-01T12:{Repo.clock[0] // 60:02d}:{Repo.clock[0] % 60:02d}+00:00"
-        env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-               "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true",
-               "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-        p = subprocess.run(["git", "-c", "merge.conflictStyle=merge", *args], cwd=self.path,
-                           env=env, capture_output=True, text=True, timeout=self.timeout,
-                           input=stdin)
-        if check and p.returncode != 0:
-            raise RuntimeError(f"git {' '.join(args)} failed: {p.stderr.strip()}")
-        return p
-
-    def __call__(self, *args: str) -> str:
-        return self.run(*args).stdout.strip()
-
-    def commit(self, msg: str, files: dict, append: bool = False) -> str:  # files: name -> text
-        for name, text in files.items():
-            with open(self.path / name, "a" if append else "w") as f:
-                f.write(text)
-        self("add", *files)
-        self("commit", "-q", "-m", msg)
-        return self("rev-parse", "HEAD")
-
-    def parents(self) -> dict:
-        lines = self("rev-list", "--parents", "--all").splitlines()
-        return {ln.split()[0]: ln.split()[1:] for ln in lines}
-
-
-def clone(origin: Path, dest: Path, who: str, timeout: float) -> Repo:
-    Repo(dest.parent, timeout)("clone", "-q", str(origin), dest.name)
-    r = Repo(dest, timeout)
-    r("config", "user.name", who)  # local config only: nothing global is touched
-    r("config", "user.email", f"{who}@example.com")
-    return r
+# ------------------------------------------------------------------ the scenario
+def setup(tmp: Path, timeout: float) -> tuple[Repo, Repo, dict[str, str]]:
+    """origin (bare), alice on feature/batch (pushed), bob's three commits on origin's main."""
+    Repo(tmp, timeout).git("init", "-q", "--bare", "-b", "main", "origin.git")
+    users = {}
+    for who in ("alice", "bob"):
+        Repo(tmp, timeout).git("clone", "-q", str(tmp / "origin.git"), who)
+        users[who] = r = Repo(tmp / who, timeout)
+        r.git("config", "user.name", who)  # local config only: nothing global is touched
+        r.git("config", "user.email", f"{who}@example.com")
+        r.git("symbolic-ref", "HEAD", "refs/heads/main")
+    alice, bob = users["alice"], users["bob"]
+    alice.git("config", "merge.conflictStyle", "diff3")
+    train = "OPTIMIZER = 'adam'\n\n\ndef train(cfg):\n    return cfg\n"
+    alice.commit("Initial commit", {"config.yaml": "model: mlp\nlr: 0.01\nbatch_size: 32\n"
+                                                   "epochs: 10\n", "train.py": train,
+                                    "README.md": "# trainer\n"})
+    alice.git("push", "-q", "-u", "origin", "main")
+    alice.git("switch", "-q", "-c", "feature/batch")
+    alice.commit(FEATURE_COMMITS[0], {"config.yaml": "model: mlp\nlr: 0.02\nbatch_size: 64\n"
+                                                     "epochs: 10\n"})
+    alice.commit(FEATURE_COMMITS[1], {"train.py": train.replace(
+        "return cfg", "print('batch size', cfg['batch_size'])\n    return cfg")})
+    alice.git("push", "-q", "-u", "origin", "feature/batch")
+    bob.git("pull", "-q", "origin", "main")
+    bob.commit("Lower lr to 0.005 after the sweep",
+               {"config.yaml": "model: mlp\nlr: 0.005\nbatch_size: 32\nepochs: 10\n"})
+    ids = {"bad": bob.commit(BAD_COMMIT, {"train.py": train.replace("adam", "sgd")})}
+    ids["tip"] = bob.commit("Document the usage", {"README.md": "# trainer\n\nRun train.py.\n"})
+    bob.git("push", "-q", "origin", "main")
+    return alice, Repo(tmp / "origin.git", timeout), ids
 
 
 def body(lab: kit.Lab) -> None:
-    cfg = Config(feature_commits=lab.pick(2, 4))
+    cfg = Config()
     if shutil.which("git") is None:
-        lab.check("git is installed", False, "git on PATH", "not found")
-        return
+        lab.skip("git is not installed", "apt-get install git")
     lab.log("  " + subprocess.run(["git", "--version"], capture_output=True, text=True).stdout)
     with tempfile.TemporaryDirectory(prefix="git-lab-", ignore_cleanup_errors=True) as tmp:
-        _scenario(lab, cfg, Path(tmp))
+        alice, origin, ids = setup(Path(tmp), cfg.timeout_s)
+        with lab.shown():  # what alice will meet, tried on a throwaway copy of her clone
+            shutil.copytree(alice.path, Path(tmp) / "scratch", symlinks=True)
+            scratch = Repo(Path(tmp) / "scratch", cfg.timeout_s)
+            scratch.git("fetch", "-q", "origin")
+            scratch.git("rebase", "origin/main", check=False)
+            lab.check_equal("a rebase onto origin/main stops on config.yaml",
+                            scratch.git("diff", "--name-only", "--diff-filter=U"), "config.yaml")
+            lab.log("  config.yaml during that rebase (diff3 style):\n    "
+                    + scratch.read("config.yaml").replace("\n", "\n    "))
+        with lab.guard("git_script runs"):
+            git_script(alice)
+        _judge(lab, alice, origin, ids)
 
 
-def _scenario(lab: kit.Lab, cfg: Config, tmp: Path) -> None:
-    Repo(tmp, cfg.timeout_s)("init", "-q", "--bare", "-b", "main", "origin.git")
-    origin = tmp / "origin.git"
-    alice = clone(origin, tmp / "alice", "alice", cfg.timeout_s)
-    alice("symbolic-ref", "HEAD", "refs/heads/main")  # the clone of an empty repo is unborn
-    base = alice.commit("initial commit", {"config.yaml": "model: mlp\nlr: 0.01\nepochs: 10\n",
-                                           "requirements.txt": "numpy>=1.26\ntorch>=2.4\n",
-                                           "train.py": "print('train')\n"})
-    alice("push", "-q", "-u", "origin", "main")
-
-    lab.section("feature branch vs main: diverged history and a conflicting merge")
-    alice("switch", "-q", "-c", "feature/lr")
-    alice.commit("lower the learning rate", {"config.yaml": "model: mlp\nlr: 0.001\nepochs: 10\n"})
-    feature = alice.commit("add tqdm", {"requirements.txt": "tqdm>=4.66\n"}, append=True)
-    alice("switch", "-q", "main")
-    alice.commit("raise the learning rate", {"config.yaml": "model: mlp\nlr: 0.03\nepochs: 10\n"})
-    alice.commit("add rich", {"requirements.txt": "rich>=13\n"}, append=True)
-    main_before = alice.commit("reword log line", {"train.py": "print('training')\n"})
-    with lab.guard("ahead_behind runs (diverged)"):
-        git = alice("rev-list", "--left-right", "--count", f"{feature}...{main_before}").split()
-        lab.check_equal("ahead_behind(feature, main) = git rev-list --left-right --count",
-                        ahead_behind(alice.parents(), feature, main_before), tuple(map(int, git)))
-    with lab.guard("merge_base runs (diverged)"):
-        lab.check_equal("merge_base(feature, main) = git merge-base --all",
-                        merge_base(alice.parents(), feature, main_before),
-                        set(alice("merge-base", "--all", feature, main_before).split()))
-    merge = alice.run("merge", "--no-ff", "-m", "Merge feature/lr", "feature/lr", check=False)
-    conflicted = alice("diff", "--name-only", "--diff-filter=U").split()
-    lab.check("git merge stops with a conflict", merge.returncode != 0, "exit != 0",
-              f"exit {merge.returncode}")
-    lab.check_equal("conflicted files (git diff --diff-filter=U)", conflicted,
-                    ["config.yaml", "requirements.txt"])
-    stage = {(f, s): str(tmp / f"{f}.stage{s}") for f in conflicted for s in (1, 2, 3)}
-    for (f, s), path in stage.items():  # index stages 1 (base), 2 (ours), 3 (theirs) as files
-        Path(path).write_text(alice.run("show", f":{s}:{f}").stdout)
-    with lab.guard("resolve_conflicts runs"):
-        for prefer in ("ours", "theirs", "union"):
-            mine = [resolve_conflicts((alice.path / f).read_text(), prefer) for f in conflicted]
-            oracle = [alice.run("merge-file", "-p", f"--{prefer}", stage[f, 2], stage[f, 1],
-                                stage[f, 3], check=False).stdout for f in conflicted]
-            lab.check_equal(f"resolve_conflicts(prefer={prefer}) = git merge-file --{prefer}",
-                            mine, oracle)
-        # config.yaml: the reviewed lr (theirs) wins; requirements.txt: keep both additions
-        for f, prefer in (("config.yaml", "theirs"), ("requirements.txt", "union")):
-            (alice.path / f).write_text(resolve_conflicts((alice.path / f).read_text(), prefer))
-    alice("add", "config.yaml", "requirements.txt")
-    done = alice.run("commit", "--no-edit", "-q", check=False)
-    lab.check_equal("no unmerged index entries after the resolution (git ls-files -u)",
-                    (done.returncode, alice("ls-files", "-u")), (0, ""))
-    lab.check_equal("merge commit's parents are (main, feature) (rev-parse HEAD^1 HEAD^2)",
-                    alice("rev-parse", "HEAD^1", "HEAD^2").split(), [main_before, feature])
-    lab.check_equal("resolved files as intended (git show HEAD:...)",
-                    [alice("show", "HEAD:config.yaml").splitlines()[1],
-                     alice("show", "HEAD:requirements.txt").splitlines()[2:]],
-                    ["lr: 0.001", ["rich>=13", "tqdm>=4.66"]])
-    alice("push", "-q", "origin", "main")
-
-    lab.section("collaboration: a rejected push, pull --rebase, rebase + fast-forward")
-    alice("switch", "-q", "-c", "feature/data")
-    old = [alice.commit(f"data step {i}", {f"data{i}.py": f"step = {i}\n"})
-           for i in range(cfg.feature_commits)]
-    alice("switch", "-q", "main")
-    bob = clone(origin, tmp / "bob", "bob", cfg.timeout_s)
-    bob.commit("docs: usage", {"README.md": "# usage\n"})
-    bob("push", "-q", "origin", "main")
-    alice.commit("fix the seed", {"train.py": "print('training')\nSEED = 0\n"})
-    rejected = alice.run("push", "origin", "main", check=False)
-    lab.check("push without pulling is rejected (not a fast-forward)", rejected.returncode != 0,
-              "exit != 0", f"exit {rejected.returncode}")
-    alice("fetch", "-q")
-    with lab.guard("ahead_behind runs (after fetch)"):
-        git = alice("rev-list", "--left-right", "--count", "main...origin/main").split()
-        tips = alice("rev-parse", "main"), alice("rev-parse", "origin/main")
-        lab.check_equal("ahead_behind(main, origin/main) = (1, 1) = git's count",
-                        ahead_behind(alice.parents(), *tips), tuple(map(int, git)))
-    alice("pull", "-q", "--rebase", "origin", "main")
-    pushed = alice.run("push", "-q", "origin", "main", check=False)
-    lab.check_equal("push after pull --rebase succeeds", pushed.returncode, 0)
-    alice("switch", "-q", "feature/data")
-    alice("rebase", "-q", "main")
-    new = alice("rev-list", "--reverse", "main..feature/data").split()
-    pid = {c: alice.run("patch-id", "--stable", stdin=alice.run("show", c).stdout).stdout[:40]
-           for c in new + old}  # patch id: a hash of the diff, independent of parent and date
-    lab.check_equal("rebase replays the same patches (git patch-id)", [pid[c] for c in new],
-                    [pid[c] for c in old])
-    lab.check("rebase makes new commits", set(new).isdisjoint(old), "new ids", new)
-    with lab.guard("merge_base runs (after rebase)"):
-        lab.check_equal("after rebase the merge base is main's tip (= git merge-base)",
-                        merge_base(alice.parents(), new[-1], alice("rev-parse", "main")),
-                        set(alice("merge-base", "--all", new[-1], "main").split()))
-    alice("switch", "-q", "main")
-    ff = alice.run("merge", "-q", "--ff-only", "feature/data", check=False)
-    alice("push", "-q", "origin", "main")
-    lab.check_equal("fast-forward merge: main == feature/data",
-                    (ff.returncode, alice("rev-parse", "main")), (0, new[-1]))
-    o = Repo(origin, cfg.timeout_s)
-    counts = [o("rev-list", *flag, "--count", "main")
-              for flag in (["--merges"], ["--first-parent"], [])]
-    lab.check_equal("origin/main history: merges, first-parent length, all commits", counts,
-                    ["1", str(7 + cfg.feature_commits), str(9 + cfg.feature_commits)])
-    graph = o("log", "--graph", "--format=%s", "main")
-    forks, joins = (sum(ln.startswith(m) for ln in graph.splitlines()) for m in ("|\\", "|/"))
-    lab.check("log --graph draws one fork and one join for the merge", (forks, joins) == (1, 1),
-              "|\\ once, |/ once", graph.replace("\n", " / ")[:200])
-    lab.save_file("history.txt").write_text(graph + "\n")
-    lab.log(graph)
-
-    lab.section("criss-cross merge: two best common ancestors")
-    alice("switch", "-q", "-c", "x", base)
-    x1 = alice.commit("x1", {"x.txt": "x\n"})
-    alice("switch", "-q", "-c", "y", base)
-    y1 = alice.commit("y1", {"y.txt": "y\n"})
-    alice("merge", "-q", "--no-ff", "-m", "y merges x1", x1)
-    alice("switch", "-q", "x")
-    alice("merge", "-q", "--no-ff", "-m", "x merges y1", y1)
-    xt, yt = alice("rev-parse", "x"), alice("rev-parse", "y")
-    with lab.guard("merge_base runs (criss-cross)"):
-        git_mb = set(alice("merge-base", "--all", xt, yt).split())
-        lab.check_equal("criss-cross: merge_base = git merge-base --all (two bases)",
-                        merge_base(alice.parents(), xt, yt), git_mb)
-        lab.metric("criss_cross_merge_bases", len(git_mb))
-    _plot(lab, alice)
-
-
-def _plot(lab: kit.Lab, repo: Repo) -> None:
-    order = repo("rev-list", "--topo-order", "--reverse", "--all").split()
-    parents = repo.parents()
-    lanes = {}
-    for lane, ref in enumerate(("main", "feature/lr", "x", "y")):
-        for c in repo("rev-list", "--first-parent", ref).split():
-            lanes.setdefault(c, lane)
-    pos = {c: (i, lanes.get(c, 4)) for i, c in enumerate(order)}
-    fig, ax = plt.subplots(figsize=(8, 3.4))
-    for c in order:
-        for p in parents[c]:
-            ax.plot([pos[p][0], pos[c][0]], [pos[p][1], pos[c][1]], color="grey", zorder=1)
-        ax.annotate(repo("log", "-1", "--format=%s", c)[:18], pos[c], fontsize=6,
-                    rotation=35, xytext=(2, 4), textcoords="offset points")
-    ax.scatter([pos[c][0] for c in order], [pos[c][1] for c in order],
-               c=[pos[c][1] for c in order], cmap="tab10", vmin=0, vmax=9, zorder=2)
-    ax.set_yticks(range(4), ["main", "feature/lr", "x", "y"])
-    ax.set(xlabel="commits in topological order", ylim=(-0.5, 4), title="alice's history")
-    lab.savefig(fig, "history.png")
+def _judge(lab: kit.Lab, alice: Repo, origin: Repo, ids: dict[str, str]) -> None:
+    g = alice.git
+    lab.section("git's own state after your script")
+    ok = alice.ok("merge-base", "--is-ancestor", ids["tip"], "feature/batch")
+    lab.check("feature/batch contains origin's main (merge-base --is-ancestor)", ok,
+              "ancestor", "yes" if ok else "no", hint="git fetch before you rebase")
+    merges = g("rev-list", "--merges", f"{ids['tip']}..feature/batch", check=False)
+    lab.check_equal("feature/batch is linear: no merge commit (rev-list --merges)",
+                    merges.splitlines(), [], hint="rebase replays your commits; merge adds one")
+    lab.check_equal("the feature's commits, in order (log main..feature/batch)",
+                    g("log", "--reverse", "--format=%s", "main..feature/batch",
+                      check=False).splitlines(), FEATURE_COMMITS,
+                    hint="git rebase --skip drops the commit that conflicted")
+    lab.check_equal("config.yaml on feature/batch = RESOLVED_CONFIG (show feature/batch:...)",
+                    g("show", "feature/batch:config.yaml", check=False), RESOLVED_CONFIG.strip(),
+                    hint="during a rebase --ours is main's side and --theirs is yours")
+    found = g("grep", "-n", "-E", MARKERS, "main", "feature/batch", check=False)
+    lab.check_equal("no conflict marker on either branch (git grep, diff3's ||||||| too)",
+                    found.splitlines(), [])
+    kept = alice.ok("merge-base", "--is-ancestor", ids["tip"], "main")
+    lab.check("main keeps its history: origin's old tip is an ancestor (no rewrite)", kept,
+              "ancestor", "yes" if kept else "no: history rewritten",
+              hint="git revert adds a commit; reset + force-push throws others' work away")
+    files = (g("show", "main:train.py", check=False), g("show", "main:README.md", check=False))
+    lab.check("on main SGD is undone and the later commit kept (train.py, README.md)",
+              "'adam'" in files[0] and "'sgd'" not in files[0] and "Run train.py" in files[1],
+              "adam, README with usage", f"{files[0].splitlines()[0]!r}, "
+              f"{files[1].splitlines()[-1]!r}")
+    reverts = g("log", "--format=%H %B", f"{ids['tip']}..main", check=False)
+    lab.check("a commit on main says 'This reverts commit <BAD_COMMIT>' (git revert)",
+              f"This reverts commit {ids['bad']}" in reverts, f"reverts {ids['bad'][:10]}",
+              reverts[:120] or "no new commit on main")
+    mine = g("rev-parse", "main", "feature/batch", check=False).split()
+    theirs = origin.git("rev-parse", "main", "feature/batch", check=False).split()
+    lab.check_equal("origin has both branches as alice has them (rev-parse)", theirs, mine,
+                    hint="a rebased branch needs git push --force-with-lease")
+    status = g("status", "--porcelain", "--untracked-files=all", check=False)
+    rebasing = (alice.path / ".git" / "rebase-merge").exists() or \
+        (alice.path / ".git" / "rebase-apply").exists()
+    lab.check_equal("clean working tree, no rebase in progress (status --porcelain)",
+                    (status.splitlines(), rebasing), ([], False))
+    rows = []
+    for ref in ("main", "feature/batch"):
+        ahead, behind = g("rev-list", "--left-right", "--count", f"{ref}...origin/{ref}",
+                          check=False).split() or ["?", "?"]
+        rows.append([ref, g("log", "-1", "--format=%s", ref, check=False), ahead, behind,
+                     len(g("rev-list", ref, check=False).split())])
+    lab.table("branches", ["branch", "tip", "ahead of origin", "behind origin", "commits"], rows,
+              title="alice's branches after your script")
+    lab.save_file("history.txt").write_text(g("log", "--graph", "--oneline", "--all") + "\n")
+    lab.conclude("Git itself confirms it: feature/batch was rebased onto the fetched main "
+                 "with its two commits and the agreed config, the SGD commit was reverted "
+                 "without rewriting main, and origin matches alice's branches.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,22 +1,23 @@
-"""Testing and code quality: unit, integration, property-based and performance tests, and
-mutation testing to measure how good the tests are.
+"""Testing and code quality: write a pytest suite that mutation testing cannot fool.
 
-Unit tests pin single functions on chosen examples; integration tests run parts together
-(here: clip -> smooth -> summarise); performance tests put a budget on time; property-based
-tests (hypothesis) state a rule that must hold for *every* input and search for a
-counterexample, which they then shrink to a minimal one. Coverage says which lines ran, not
-whether the tests would notice a mistake; *mutation testing* does: make one small change
-to the code (``<`` -> ``<=``, ``+`` -> ``-``), run the suite, and count the mutants it kills.
-A mutant that survives is either a hole in the tests or *equivalent* (same behaviour).
+Unit tests pin single functions on chosen examples; property-based tests (hypothesis) state a
+rule that must hold for *every* input and search for a counterexample; integration tests run
+parts together. Coverage only says which lines ran, not whether the tests would notice a
+mistake. *Mutation testing* does: make one small change to the code (``<`` -> ``<=``, ``+``
+-> ``-``, ``/`` -> ``//``), run the suite, and count the mutants it kills (some test fails).
+A mutant that survives is either a hole in the tests or *equivalent* (it behaves exactly like
+the original, so no test can kill it); the mutation score counts the non-equivalent ones only.
+A suite that checks one happy-path example per function typically kills half of them; one
+with edge cases (empty input, window = whole list, values at a boundary), duplicates and
+non-integer results, or a property compared with a reference (``statistics.median``), kills
+nearly all.
 
-The lab copies a sample module and its pytest suite (``labs/data/testing_quality``) to a
-temp dir and runs the real pytest + hypothesis there (one subprocess): the suite passes on
-the original, catches a planted bug (the median drops duplicates) that the unit tests miss,
-and is run against every mutant. The learner writes ``median_property`` (a property check,
-run by hypothesis: it must hold for the correct median and ``statistics.median`` and find a
-counterexample for three buggy ones) and ``mutants`` (single-operator mutants via ``ast``,
-checked token by token with ``tokenize``); the surviving mutants must be exactly the known
-equivalent ones, which the lab confirms on an exhaustive grid of inputs.
+You write ``test_file``: a pytest module for ``SAMPLE`` (``stats.py``: mean, median,
+moving_average, clip). The lab runs it with the real pytest against the correct module
+(it must pass), against every single-operator mutant the lab generates (``mutants``) and
+against ``REALISTIC_BUGS`` (bugs people write: a median that drops duplicates, a mean that
+floors, a window lost at the end ...). Mutants that behave like the original on an exhaustive
+grid of small inputs are equivalent and excluded.
 
 $ python labs/testing_quality.py --quick
 """
@@ -24,81 +25,147 @@ $ python labs/testing_quality.py --quick
 from __future__ import annotations
 
 import ast
-import io
 import itertools
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
 import kit
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-EXERCISES = ("median_property", "mutants")
-DATA = Path(__file__).resolve().parent / "data" / "testing_quality"
-SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Lt: ast.LtE, ast.LtE: ast.Lt,
-        ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
-SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
-          ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
-
-# Runs pytest once per folder in one process; writes {folder: {"rc", "tests"}} as JSON.
+EXERCISES = ("test_file",)
+SAMPLE = Path(__file__).resolve().parent / "data" / "testing_quality" / "stats.py"
+REALISTIC_BUGS = (  # (name, line of SAMPLE, what replaces it)
+    ("median drops duplicates", "    s = sorted(xs)", "    s = sorted(set(xs))"),
+    ("even median takes the upper value", "    return (s[mid - 1] + s[mid]) / 2",
+     "    return s[mid]"),
+    ("mean floors", "    return sum(xs) / len(xs)", "    return sum(xs) // len(xs)"),
+    ("mean of [] is 0", '        raise ValueError("mean of empty data")', "        return 0.0"),
+    ("last window lost", "    for i in range(k, len(xs)):", "    for i in range(k, len(xs) - 1):"),
+    ("window k = len(xs) refused", "    if k < 1 or k > len(xs):", "    if k < 1 or k >= len(xs):"),
+    ("clip ignores hi", "        return hi", "        return x"),
+)
+SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Div: ast.FloorDiv, ast.FloorDiv: ast.Div,
+        ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
+        ast.NotEq: ast.Eq}
+SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Div: "/", ast.FloorDiv: "//", ast.Lt: "<",
+          ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+# Runs pytest on each folder in one process; writes {folder: [exit code, tests run]} as JSON.
 RUNNER = r"""
 import json, os, sys, pytest
-class Collect:
-    def __init__(self): self.out = {}
+class Count:
+    n = 0
     def pytest_runtest_logreport(self, report):
-        if report.when == "call" or report.outcome == "failed":
-            self.out[report.nodeid.split("::")[-1]] = report.outcome
-results = {}
+        self.n += report.when == "call"
+out = {}
 for d in sys.argv[2:]:
-    for m in ("stats", "test_stats"):
-        sys.modules.pop(m, None)
-    c, name = Collect(), os.path.basename(d)
-    stop = ["-x"] if name.startswith("mutant") else []
-    rc = pytest.main([os.path.join(d, "test_stats.py"), "-q", "-p", "no:cacheprovider", *stop],
-                     plugins=[c])
-    results[name] = {"rc": int(rc), "tests": c.out}
-json.dump(results, open(sys.argv[1], "w"))
+    for m in [m for m in sys.modules if m == "stats" or m.startswith("test_")]:
+        del sys.modules[m]
+    c, name = Count(), os.path.basename(d)
+    stop = [] if name == "original" else ["-x"]
+    rc = pytest.main([os.path.join(d, "test_stats.py"), "-q", "-p", "no:cacheprovider",
+                      "--rootdir", d, *stop], plugins=[c])
+    out[name] = [int(rc), c.n]
+json.dump(out, open(sys.argv[1], "w"))
 """
 
 
 @dataclass
 class Config:
-    bug_old: str = "s = sorted(xs)"  # the line the planted bug changes ...
-    bug_new: str = "s = sorted(set(xs))"  # ... into this: duplicates are dropped
-    examples: int = 200  # hypothesis examples per property check in the lab
-    quick_functions: tuple = ("median", "clip")  # --quick: run only these functions' mutants
+    min_score: float = 0.8  # mutation score a suite must reach (equivalent mutants excluded)
     timeout_s: float = 300.0  # for the pytest subprocess
 
 
 # ----------------------------------------------------------------- exercises
-def median_property(median_fn, xs: list) -> bool:
-    """True when ``median_fn(xs)`` behaves like the median of the non-empty list ``xs``:
-    it does not depend on the order of ``xs``; at least half of the values are <= it and at
-    least half are >= it; shifting every value by c shifts it by c; and it is the middle
-    value of ``sorted(xs)`` (odd length) or the mean of the two middle values (even)."""
-    m, n, s = median_fn(list(xs)), len(xs), sorted(xs)
-    if median_fn(list(reversed(xs))) != m or median_fn([x + 7 for x in xs]) != m + 7:
-        return False
-    if 2 * sum(x <= m for x in xs) < n or 2 * sum(x >= m for x in xs) < n:
-        return False
-    return m == (s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2)
+def test_file() -> str:
+    """The text of a pytest module (``test_stats.py``) that tests ``SAMPLE`` via ``import
+    stats``.
+
+    It must pass on ``SAMPLE``, kill (make some test fail) at least 80% of the non-equivalent
+    single-operator mutants from ``mutants``, and kill every bug in ``REALISTIC_BUGS``. Keep
+    it deterministic (hypothesis: ``derandomize=True``) and fast: it runs once per mutant.
+    """
+    return '''\
+"""Tests for stats.py: unit, edge-case, property-based and integration tests."""
+
+import statistics
+
+import pytest
+import stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+FAST = settings(max_examples=40, derandomize=True, database=None, deadline=None)
+LISTS = st.lists(st.integers(-20, 20), min_size=1, max_size=12)
 
 
+def test_mean_is_not_floored():
+    assert stats.mean([1, 2, 3, 6]) == 3
+    assert stats.mean([1, 2]) == 1.5
+
+
+@pytest.mark.parametrize("fn", [stats.mean, stats.median])
+def test_empty_input_raises(fn):
+    with pytest.raises(ValueError):
+        fn([])
+
+
+def test_median_odd_even_and_duplicates():
+    assert stats.median([3, 1, 2]) == 2
+    assert stats.median([4, 1, 3, 2]) == 2.5
+    assert stats.median([1, 1, 5]) == 1
+
+
+@FAST
+@given(LISTS)
+def test_median_matches_statistics(xs):
+    assert stats.median(xs) == statistics.median(xs)
+
+
+@FAST
+@given(LISTS)
+def test_mean_matches_statistics(xs):
+    assert stats.mean(xs) == pytest.approx(statistics.fmean(xs))
+
+
+def test_moving_average_edges():
+    assert stats.moving_average([1, 2, 3, 4], 1) == [1, 2, 3, 4]
+    assert stats.moving_average([1, 2, 3, 4], 4) == [2.5]
+    assert stats.moving_average([1, 2, 3, 4], 2) == [1.5, 2.5, 3.5]
+    for k in (0, 5):
+        with pytest.raises(ValueError):
+            stats.moving_average([1, 2, 3, 4], k)
+
+
+@FAST
+@given(LISTS, st.integers(1, 12))
+def test_moving_average_is_windowed_mean(xs, k):
+    k = min(k, len(xs))
+    want = [sum(xs[i:i + k]) / k for i in range(len(xs) - k + 1)]
+    assert stats.moving_average(xs, k) == pytest.approx(want)
+
+
+def test_clip_below_inside_above_and_at_the_bounds():
+    assert [stats.clip(x, 0, 10) for x in (-5, 0, 5, 10, 15)] == [0, 0, 5, 10, 10]
+
+
+def test_pipeline_clip_smooth_summarise():
+    clean = [stats.clip(x, 0, 20) for x in [3, 120, 5, 7, -40, 9, 11, 250, 13]]
+    smooth = stats.moving_average(clean, 3)
+    assert clean == [3, 20, 5, 7, 0, 9, 11, 20, 13]
+    assert stats.median(smooth) == pytest.approx(28 / 3)
+'''
+
+
+# --------------------------------------------------------------------- mutants
 def mutants(source: str) -> list[tuple[str, str]]:
-    """Every single-operator mutant of ``source``: swap one ``+``/``-`` of a binary operation
-    or one comparison ``<``/``<=``, ``>``/``>=``, ``==``/``!=`` for its partner. Returns
-    ``(description, mutated_source)`` pairs, description ``"LINE: OLD -> NEW"`` (e.g.
-    ``"32: < -> <="``, line of the original), sources via ``ast.unparse``."""
+    """Every single-operator mutant of ``source``: swap one ``+``/``-``, ``/``/``//`` or one
+    comparison ``<``/``<=``, ``>``/``>=``, ``==``/``!=``. Returns ``(description,
+    mutated source)`` pairs, the description ``"LINE: OLD -> NEW"`` (e.g. ``"32: < -> <="``)."""
     sites = []  # (index of the node in ast.walk order, index of the op or None)
     for i, node in enumerate(ast.walk(ast.parse(source))):
         if isinstance(node, ast.BinOp) and type(node.op) in SWAP:
@@ -120,21 +187,11 @@ def mutants(source: str) -> list[tuple[str, str]]:
     return out
 
 
-# --------------------------------------------------------------------- helpers
-def _load(source: str) -> dict:
+def behaviour(source: str) -> list:
+    """Outputs (or exception names) of the module's functions on an exhaustive small grid."""
     ns: dict = {}
     exec(compile(source, "stats.py", "exec"), ns)  # noqa: S102 - the lab's own sample
-    return ns
 
-
-def _ops(source: str) -> list[str]:
-    """Operator tokens of a source, by tokenize (independent of ast)."""
-    return [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
-            if t.type == tokenize.OP and t.string in SYMBOL.values()]
-
-
-def _behaviour(ns: dict) -> list:
-    """Outputs (or exception types) of the sample's functions on an exhaustive small grid."""
     def call(f, *a):
         try:
             return f(*a)
@@ -148,136 +205,81 @@ def _behaviour(ns: dict) -> list:
     return out
 
 
-def _falsify(prop, fn, examples: int):
-    """Run the learner's property over hypothesis lists; the counterexample or None."""
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
-    found = []
-
-    @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-              report_multiple_bugs=False)
-    @given(st.lists(st.integers(-20, 20), min_size=1, max_size=12))
-    def test(xs):
-        if not prop(fn, xs):
-            found.append(list(xs))
-            raise AssertionError(xs)
-
-    try:
-        test()
-    except AssertionError:
-        return found[-1]  # hypothesis replays the shrunk example last
-    return None
-
-
-# ------------------------------------------------------------------------- lab
-def _properties(lab: kit.Lab, cfg: Config, src: str, planted: str) -> None:
-    lab.section("property-based testing of the median (hypothesis)")
-    good = _load(src)["median"]
-    bugs = {"planted bug (sorted(set(xs)))": _load(planted)["median"],
-            "upper median": lambda xs: sorted(xs)[len(xs) // 2],
-            "mean instead of median": lambda xs: sum(xs) / len(xs)}
-    with lab.guard("median_property runs"):
-        for name, fn in (("sample median", good), ("statistics.median", statistics.median)):
-            lab.check_equal(f"property holds for {name} ({cfg.examples} examples)",
-                            _falsify(median_property, fn, cfg.examples), None)
-        for name, fn in bugs.items():
-            cx = _falsify(median_property, fn, cfg.examples)
-            lab.check(f"hypothesis falsifies: {name}", cx is not None, "a counterexample",
-                      cx, message="" if cx is None else
-                      f"median {fn(cx)} vs statistics.median {statistics.median(cx)}")
-
-
-def body(lab: kit.Lab) -> None:
-    cfg = Config(examples=lab.pick(100, 200))
-    src = (DATA / "sample" / "stats.py").read_text()
-    planted = src.replace(cfg.bug_old, cfg.bug_new)
-    equivalent = sorted(ln.strip() for ln in (DATA / "equivalent_mutants.txt").read_text()
-                        .splitlines() if ln.strip() and not ln.startswith("#"))
-
-    lab.section("mutants of stats.py")
-    muts = []
-    with lab.guard("mutants runs"):
-        muts = list(mutants(src))
-        base = _ops(ast.unparse(ast.parse(src)))
-        lab.check_equal("one mutant per +,-,<,<=,>,>=,==,!= token (tokenize count)",
-                        len(muts), len(_ops(src)))
-        pairs = {(SYMBOL[a], SYMBOL[b]) for a, b in SWAP.items()}
-        def one_swap(desc, m):
-            ops = _ops(m)
-            diff = [(a, b) for a, b in zip(base, ops, strict=False) if a != b]
-            return (len(ops) == len(base) and len(diff) == 1 and diff[0] in pairs
-                    and desc.endswith(f"{diff[0][0]} -> {diff[0][1]}"))
-        bad = [d for d, m in muts if not one_swap(d, m)]
-        lab.check_equal("each mutant swaps exactly one operator, as described (tokenize diff)",
-                        bad, [])
-
-    if lab.quick:  # keep the mutants of a few functions: fewer pytest runs
-        spans = [(f.lineno, f.end_lineno) for f in ast.parse(src).body
-                 if isinstance(f, ast.FunctionDef) and f.name in cfg.quick_functions]
-        def inside(desc):
-            line = desc.split(":")[0]
-            return line.isdigit() and any(a <= int(line) <= b for a, b in spans)
-        muts = [(d, m) for d, m in muts if inside(d)]
-        equivalent = [d for d in equivalent if inside(d)]
-        lab.note(f"--quick: {len(muts)} mutants of {', '.join(cfg.quick_functions)} run")
+def run_suite(tests: str, variants: dict[str, str], cfg: Config) -> dict:
+    """Run the test file against each variant of stats.py with the real pytest."""
     tmp = Path(tempfile.mkdtemp(prefix="testing-lab-"))
     try:
-        variants = {"original": src, "planted": planted,
-                    **{f"mutant_{k:02d}": m for k, (_, m) in enumerate(muts)}}
         for name, code in variants.items():
             (tmp / name).mkdir()
-            shutil.copy(DATA / "sample" / "test_stats.py", tmp / name)
+            (tmp / name / "test_stats.py").write_text(tests)
             (tmp / name / "stats.py").write_text(code)
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
                "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}  # other plugins: seconds per run
-        with lab.timer() as t:  # pytest runs in the background while hypothesis works here
-            p = subprocess.Popen([sys.executable, "-c", RUNNER, str(tmp / "res.json"),
-                                  *[str(tmp / n) for n in variants]], cwd=tmp, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            try:
-                _properties(lab, cfg, src, planted)
-            finally:
-                err = p.communicate(timeout=cfg.timeout_s)[1]
-        lab.section("pytest + hypothesis on the original, the planted bug, the mutants")
+        p = subprocess.run([sys.executable, "-c", RUNNER, str(tmp / "res.json"),
+                            *[str(tmp / n) for n in variants]], cwd=tmp, env=env, text=True,
+                           capture_output=True, timeout=cfg.timeout_s)
         if not (tmp / "res.json").exists():
-            raise RuntimeError(f"pytest runner failed: {err[-1500:]}")
-        res = json.loads((tmp / "res.json").read_text())
-        lab.metric("pytest_runs", len(variants))
-        lab.metric("pytest_seconds", t.seconds, "s")
+            raise RuntimeError(f"pytest runner failed: {p.stderr[-1500:]}")
+        return json.loads((tmp / "res.json").read_text())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    orig = res["original"]
-    lab.check_equal("suite passes on the original (pytest exit 0, 9 tests)",
-                    (orig["rc"], sorted(set(orig["tests"].values())), len(orig["tests"])),
-                    (0, ["passed"], 9))
-    failed = sorted(k for k, v in res["planted"]["tests"].items() if v == "failed")
-    lab.check_equal("planted bug caught, by the property test only (unit tests miss it)",
-                    (res["planted"]["rc"], failed), (1, ["test_median_matches_statistics"]))
-    if muts:
-        killed = [res[f"mutant_{k:02d}"]["rc"] == 1 for k in range(len(muts))]  # by index:
-        ref = _behaviour(_load(src))  # two mutants on one line can share a description
-        same = [_behaviour(_load(m)) == ref for _, m in muts]
-        survivors = sorted(d for (d, _), k in zip(muts, killed, strict=True) if not k)
-        lab.check_equal("surviving mutants = the known equivalent ones", survivors, equivalent)
-        missed = [d for (d, _), k, e in zip(muts, killed, same, strict=True) if not (k or e)]
-        lab.check_equal("survivors behave exactly like the original on an exhaustive grid",
-                        missed, [])
-        score = sum(killed) / max(1, len(muts) - sum(same))
-        lab.metric("mutation_score_non_equivalent", score)
-        _plot(lab, muts, killed, same)
 
 
-def _plot(lab: kit.Lab, muts: list, killed: list, same: list) -> None:
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    names = [d for d, _ in muts]
-    colors = ["tab:green" if k else ("tab:grey" if e else "tab:red")
-              for k, e in zip(killed, same, strict=True)]
-    ax.bar(range(len(names)), [1] * len(names), color=colors)
-    ax.set_xticks(range(len(names)), names, rotation=60, fontsize=7, ha="right")
-    ax.set_yticks([])
-    ax.set(title="mutants of stats.py: green killed, grey equivalent survivor, red missed")
-    lab.savefig(fig, "mutants.png")
+# ------------------------------------------------------------------------- lab
+def body(lab: kit.Lab) -> None:
+    cfg = Config()
+    src = SAMPLE.read_text()
+    ops = mutants(src)
+    ref = behaviour(src)
+    equivalent = [behaviour(m) == ref for _, m in ops]  # by index: descriptions can repeat
+    bugs = {name: src.replace(old, new) for name, old, new in REALISTIC_BUGS}
+    with lab.shown():
+        lab.check_equal("every realistic bug changes exactly one line of SAMPLE",
+                        [n for n, b in bugs.items() if b == src], [])
+        eq = sorted(d for (d, _), e in zip(ops, equivalent, strict=True) if e)
+        lab.check("the equivalent mutants found on the grid are clip's < -> <= and > -> >=",
+                  [d.split(": ")[1] for d in eq] == ["< -> <=", "> -> >="],
+                  "2 (clip's boundaries)", eq)
+    lab.metric("operator_mutants", len(ops))
+
+    with lab.guard("test_file runs"):
+        tests = test_file()
+        lab.save_file("test_stats.py").write_text(tests)
+        variants = {"original": src, **{f"op_{k:02d}": m for k, (_, m) in enumerate(ops)},
+                    **{f"bug_{k}": b for k, b in enumerate(bugs.values())}}
+        with lab.timer() as t:
+            res = run_suite(tests, variants, cfg)
+        lab.metric("pytest_seconds", t.seconds, "s")
+        rc, n = res["original"]
+        lab.check("your tests pass on the correct stats.py (pytest)", rc == 0 and n > 0,
+                  "exit 0, >= 1 test", f"exit {rc}, {n} tests",
+                  hint="exit 5 means pytest collected no test: name them test_*")
+        killed = [res[f"op_{k:02d}"][0] == 1 for k in range(len(ops))]
+        live = [k for k, e in enumerate(equivalent) if not e]
+        score = sum(killed[k] for k in live) / len(live)
+        lab.metric("mutation_score", score)
+        lab.check_ge("mutation score (non-equivalent operator mutants killed)", score,
+                     cfg.min_score, f"survivors: {[ops[k][0] for k in live if not killed[k]]}",
+                     hint="test edges: empty input, k = len(xs), values at a bound")
+        missed = [name for k, name in enumerate(bugs) if res[f"bug_{k}"][0] != 1]
+        lab.check_equal("every realistic bug is killed", missed, [],
+                        hint="use duplicates and non-integer means in your data")
+        per_fn: dict[str, list[int]] = {}
+        lines = {f.name: (f.lineno, f.end_lineno) for f in ast.parse(src).body
+                 if isinstance(f, ast.FunctionDef)}
+        for (d, _), k, e in zip(ops, killed, equivalent, strict=True):
+            fn = next(f for f, (a, b) in lines.items() if a <= int(d.split(":")[0]) <= b)
+            row = per_fn.setdefault(fn, [0, 0, 0])
+            row[0] += 1
+            row[1] += k
+            row[2] += e
+        lab.table("mutants", ["function", "mutants", "killed", "equivalent"],
+                  [[f, *v] for f, v in per_fn.items()],
+                  title="operator mutants of stats.py, by function")
+        lab.conclude(f"Your tests pass on stats.py, kill {score:.0%} of its "
+                     f"{len(live)} non-equivalent operator mutants and all "
+                     f"{len(bugs)} realistic bugs; the {sum(equivalent)} equivalent mutants "
+                     "(clip's boundaries) survive any suite.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,4 @@
-"""Plane geometry helpers: areas and perimeters of simple shapes.
-
-Docstrings follow the numpydoc convention, which Sphinx reads through ``napoleon``.
-"""
+"""Plane geometry helpers: areas and perimeters of simple shapes."""
 
 from __future__ import annotations
 
@@ -41,7 +38,8 @@ def perimeter(r: float) -> float:
     return 2 * math.pi * r
 
 
-def scale(points: list, factor: float, origin: tuple = (0.0, 0.0)) -> list:
+def scale(points: list[tuple[float, float]], factor: float,
+          origin: tuple[float, float] = (0.0, 0.0)) -> list[tuple[float, float]]:
     """Scale points about an origin.
 
     Parameters
@@ -55,14 +53,9 @@ def scale(points: list, factor: float, origin: tuple = (0.0, 0.0)) -> list:
     return [(ox + factor * (x - ox), oy + factor * (y - oy)) for x, y in points]
 
 
-def centroid(points: list) -> tuple:
+def centroid(points: list[tuple[float, float]]) -> tuple[float, float]:
     n = len(points)
     return (sum(x for x, _ in points) / n, sum(y for _, y in points) / n)
-
-
-def _check(points: list) -> None:
-    if not points:
-        raise ValueError("no points")
 
 
 @dataclass
@@ -81,21 +74,3 @@ class Rectangle:
     def area(self) -> float:
         """Area ``width * height``."""
         return self.width * self.height
-
-    def perimeter(self) -> float:
-        return 2 * (self.width + self.height)
-
-    def scaled(self, factor: float) -> Rectangle:
-        """A copy with both sides multiplied by ``factor``."""
-        return Rectangle(self.width * factor, self.height * factor)
-
-
-class Triangle:
-    def __init__(self, a: float, b: float, c: float) -> None:
-        self.sides = (a, b, c)
-
-    def area(self) -> float:
-        """Area by Heron's formula."""
-        a, b, c = self.sides
-        s = (a + b + c) / 2
-        return math.sqrt(s * (s - a) * (s - b) * (s - c))

@@ -1,0 +1,20 @@
+"""Bug: the use case still formats its answer with the HTTP adapter's presenter."""
+
+
+def predict_use_case():
+    return '''\
+"""Use case: score features with the named model and record the prediction."""
+
+from __future__ import annotations
+
+from predictor.adapters import http as presenter
+from predictor.domain.model import Prediction
+from predictor.domain.ports import ModelRepository, PredictionLog, Scorer
+
+
+def predict(repo: ModelRepository, scorer: Scorer, log: PredictionLog, name: str,
+            features: list[float]) -> Prediction:
+    prediction = Prediction(repo.get(name), scorer(features))
+    log.record(prediction)
+    return presenter.format_response(prediction)
+'''

@@ -1,0 +1,16 @@
+"""Bug: the rebased feature branch is never pushed: origin still has the old one."""
+
+from git_collaboration import BAD_COMMIT, RESOLVED_CONFIG
+
+
+def git_script(repo):
+    repo.git("fetch", "origin")
+    repo.git("rebase", "origin/main", check=False)  # stops at the conflict in config.yaml
+    repo.write("config.yaml", RESOLVED_CONFIG)
+    repo.git("add", "config.yaml")
+    repo.git("rebase", "--continue")
+    repo.git("switch", "main")
+    repo.git("merge", "--ff-only", "origin/main")
+    bad = repo.git("log", "--format=%H", "--fixed-strings", "--grep", BAD_COMMIT, "main")
+    repo.git("revert", "--no-edit", bad)
+    repo.git("push", "origin", "main")

@@ -1,0 +1,16 @@
+"""Bug: git revert HEAD: undoes the newest commit on main, not the bad one."""
+
+from git_collaboration import RESOLVED_CONFIG
+
+
+def git_script(repo):
+    repo.git("fetch", "origin")
+    repo.git("rebase", "origin/main", check=False)  # stops at the conflict in config.yaml
+    repo.write("config.yaml", RESOLVED_CONFIG)
+    repo.git("add", "config.yaml")
+    repo.git("rebase", "--continue")
+    repo.git("push", "--force-with-lease", "origin", "feature/batch")
+    repo.git("switch", "main")
+    repo.git("merge", "--ff-only", "origin/main")
+    repo.git("revert", "--no-edit", "HEAD")
+    repo.git("push", "origin", "main")

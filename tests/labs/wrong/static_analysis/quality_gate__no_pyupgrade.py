@@ -1,0 +1,16 @@
+"""Bug: UP (pyupgrade) left out of the selected rules."""
+
+
+def quality_gate():
+    return """\
+[tool.ruff]
+line-length = 100
+target-version = "py311"
+
+[tool.ruff.lint]
+select = ["E", "F", "I", "B"]
+
+[tool.mypy]
+python_version = "3.11"
+strict = true
+"""
