@@ -42,7 +42,6 @@ import kit
 import matplotlib
 import numpy as np
 from packaging.requirements import Requirement
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 matplotlib.use("Agg")
@@ -185,8 +184,9 @@ def brute_force(requirements: list, index: dict) -> list:
     return out
 
 
-def newest(solutions: list) -> dict | None:
-    """The solution a newest-first resolver deciding names in sorted order must find."""
+def newest_solution(solutions: list) -> dict | None:
+    """The newest valid solution, comparing versions package by package in sorted name order
+    (on this index, the one a newest-first search deciding names in sorted order finds)."""
     return max(solutions, key=lambda s: [Version(s.get(n, "0")) for n in sorted(INDEX)],
                default=None)
 
@@ -197,6 +197,8 @@ def run_python(py: Path, code: str) -> list:
 
 
 def body(lab: kit.Lab) -> None:
+    from packaging.specifiers import SpecifierSet  # the oracle, kept out of the starter
+
     cfg = Config(random_specs=lab.pick(40, 400))
     rng = np.random.default_rng(lab.seed)
 
@@ -258,7 +260,7 @@ def body(lab: kit.Lab) -> None:
 
     lab.section("resolution: backtracking resolver vs brute force over the toy index")
     valid = brute_force(TOP, INDEX)
-    best = newest(valid)
+    best = newest_solution(valid)
     lab.metric("valid_solutions", len(valid))
     sol = None
     with lab.guard("resolve runs"):
@@ -275,8 +277,8 @@ def body(lab: kit.Lab) -> None:
     with lab.shown():
         lab.check_equal("a new numpy release: the lock still resolves to the same pins, an "
                         "unpinned resolve moves to it",
-                        (newest(brute_force(lock, newer)),
-                         newest(brute_force(TOP, newer))["numpy"]),
+                        (newest_solution(brute_force(lock, newer)),
+                         newest_solution(brute_force(TOP, newer))["numpy"]),
                         (best, cfg.new_release))
     lines = "\n".join(f"      - {p}" for p in lock)
     lab.save_file("environment.yml").write_text(
