@@ -62,8 +62,9 @@ def status_timeline(issue: dict) -> list:
     ``(created, "To Do")`` from ``issue["fields"]["created"]``, then one pair per item with
     ``field == "status"`` in ``issue["changelog"]["histories"]`` (the history's
     ``created``, the item's ``toString``). Histories come in no guaranteed order and one may
-    change several fields. Times are timezone-aware ``datetime`` objects that keep the
-    export's UTC offset (``datetime.fromisoformat("2024-03-04T10:30:12.000+0100")``)."""
+    change several fields. Times are timezone-aware ``datetime`` objects for the export's
+    instants: the UTC offset matters (``datetime.fromisoformat`` reads
+    "2024-03-04T10:30:12.000+0100")."""
     pairs = [(dt.datetime.fromisoformat(issue["fields"]["created"]), "To Do")]
     for h in issue["changelog"]["histories"]:
         when = dt.datetime.fromisoformat(h["created"])

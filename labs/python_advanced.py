@@ -105,7 +105,7 @@ def make_registry():
 
 def memoize(fn):
     """Decorator caching ``fn``'s result per tuple of positional arguments, so each distinct
-    call runs ``fn`` once (whatever the result, 0 and None included); the wrapper keeps
+    call runs ``fn`` once (whatever the result, 0 included); the wrapper keeps
     ``fn``'s name and docstring."""
     cache: dict = {}
 

@@ -61,7 +61,8 @@ def pairwise_sq_dists(X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
 def logsumexp_forward(ctx, x: torch.Tensor) -> torch.Tensor:
     """Forward of the custom Function ``LogSumExp``: ``out = log(sum(exp(x), -1))`` for
     x (..., n) -> out (...), computed from x's own elements (not with torch.logsumexp) and
-    stable for |x| up to 1e4: subtract each row's maximum before ``exp`` and add it back.
+    stable for |x| in the thousands: subtract each row's maximum before ``exp`` and add it
+    back.
     Save for the backward with ``ctx.save_for_backward(x, out)``."""
     m = x.max(dim=-1, keepdim=True).values  # (..., 1): shift by the row max, exp <= 1
     out = (m + torch.log(torch.exp(x - m).sum(-1, keepdim=True))).squeeze(-1)  # (...)

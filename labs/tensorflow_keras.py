@@ -156,6 +156,11 @@ def body(lab: kit.Lab) -> None:
             lab.metric("epochs_run", ran)
             lab.check_equal("history has loss, accuracy, val_loss, val_accuracy",
                             sorted(hist), ["accuracy", "loss", "val_accuracy", "val_loss"])
+            opt = model.optimizer
+            lab.check_equal("Adam, learning rate 0.01, 32 examples per step",
+                            (type(opt).__name__, round(float(opt.learning_rate), 8),
+                             int(opt.iterations) / max(ran, 1)),
+                            ("Adam", 0.01, float(-(-cfg.n_train // 32))))
             lab.check_equal(f"stopped when val_loss went {cfg.patience} epochs without a new "
                             "best", ran, stop_epochs(vl, cfg.patience, cfg.epochs),
                             hint="EarlyStopping(monitor='val_loss', patience=patience)")
