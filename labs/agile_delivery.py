@@ -1,30 +1,38 @@
-"""Agile delivery in numbers: Scrum velocity and burndown, Kanban cycle time, WIP and flow.
+"""Agile delivery in numbers: flow metrics and a sprint burndown from a Jira changelog.
 
-Scrum plans work in fixed sprints: the team commits story points at sprint planning, tracks
-the points still open on a *burndown chart* at each daily stand-up, and uses its *velocity*
-(points completed per sprint, averaged over recent sprints) to forecast. Kanban has no
-sprints: tickets flow across a board (To do -> In progress -> Done, as in Jira or Trello),
-work in progress (WIP) is limited, and flow is measured by *cycle time* (start to done),
-*throughput* (items finished per day) and average WIP. These three are tied by Little's law,
-``L = lambda * W`` (average WIP = throughput x average cycle time), which holds exactly over
-any window that starts and ends with an empty board. The numbers are a shared language for
-a multidisciplinary team (researchers, engineers, product) to talk about delivery.
+Scrum plans work in fixed sprints: the team commits story points at sprint planning, follows
+the points still to do on a *burndown chart* at each daily stand-up, and forecasts with its
+*velocity* (points completed per sprint). Kanban lets tickets flow across a board (To Do ->
+In Progress -> In Review -> Done, as in Jira or Trello) under a work-in-progress limit and
+measures flow: *cycle time*, *throughput* (items finished per week) and *WIP* (items in
+progress). Little's law ties them: average WIP = throughput x average cycle time, exactly
+over a window that starts and ends with an empty board, only approximately over one that
+cuts through unfinished work. Shared, factual numbers like these are how a
+multidisciplinary team (researchers, engineers, product) talks about delivery.
 
-The lab reads a small board and a sprint (``labs/data/agile_delivery/``). The learner writes
-``burndown`` (checked against the hand count shipped with the data and a pandas recount),
-``cycle_times`` (vs pandas date arithmetic) and ``wip_per_day`` (vs an event sweep: +1 at
-each start, -1 at each finish, cumulative sum); Little's law is then checked on the board,
-and the velocity forecast is computed.
+The numbers come from the tracker's *changelog*: every field change of every ticket, with
+a timestamp. Real exports have traps. The histories come in no guaranteed order (this
+export lists them newest first). One history can change several fields at once (Jira sets
+the resolution and the status together, the resolution listed first). Times carry a UTC
+offset that changes at daylight saving time (+0100 to +0200 on 2024-03-31). Tickets get
+reopened (Done -> In Progress), and some are still open on export day. Cycle time here is
+what Jira's control chart measures: the time spent in the in-progress columns (In Progress
+and In Review), summed over every visit, for tickets that are Done.
+
+The lab reads ``labs/data/agile_delivery/jira_export.json`` (28 tickets of an ML team over
+three sprints, shaped like Jira's REST export). You write ``status_timeline``,
+``cycle_times``, ``wip_at``, ``weekly_throughput`` and ``burndown``; each is checked against
+an independent pandas recount of the export, and Little's law is checked with your numbers.
 
 $ python labs/agile_delivery.py --quick
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import math
+import json
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import kit
@@ -34,155 +42,240 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-EXERCISES = ("burndown", "cycle_times", "wip_per_day")
-DATA = Path(__file__).resolve().parent / "data" / "agile_delivery"
+EXERCISES = ("status_timeline", "cycle_times", "wip_at", "weekly_throughput", "burndown")
+DATA = Path(__file__).resolve().parent / "data" / "agile_delivery" / "jira_export.json"
+IN_PROGRESS = ("In Progress", "In Review")  # the board's in-progress columns
+DONE = "Done"
+CET, CEST = (dt.timezone(dt.timedelta(hours=h)) for h in (1, 2))  # Madrid, winter / summer
 
 
 @dataclass
 class Config:
-    sprint_days: int = 10  # working days in the sprint (two weeks)
-    velocity_window: int = 3  # sprints averaged for the velocity forecast
-    backlog_points: int = 120  # remaining product backlog to forecast
-    wip_limit: int = 4  # the Kanban board's WIP limit for "In progress"
+    sprint: str = "RL Sprint 2"  # the sprint whose burndown is drawn
+    sprint_days: tuple = (2024, 3, 18, 12)  # its first day (y, m, d) and length in days
     sle_percentile: float = 85.0  # service-level expectation: 85% of items finish within
 
 
 # ----------------------------------------------------------------- exercises
-def burndown(stories: list[dict], days: int) -> list[int]:
-    """Points still open at the end of each day ``0..days`` of a sprint.
+def status_timeline(issue: dict) -> list:
+    """One exported issue's status history: ``(time, status)`` pairs in time order, first
+    ``(created, "To Do")`` from ``issue["fields"]["created"]``, then one pair per item with
+    ``field == "status"`` in ``issue["changelog"]["histories"]`` (the history's
+    ``created``, the item's ``toString``). Histories come in no guaranteed order and one may
+    change several fields. Times are timezone-aware ``datetime`` objects for the export's
+    instants: the UTC offset matters (``datetime.fromisoformat`` reads
+    "2024-03-04T10:30:12.000+0100")."""
+    pairs = [(dt.datetime.fromisoformat(issue["fields"]["created"]), "To Do")]
+    for h in issue["changelog"]["histories"]:
+        when = dt.datetime.fromisoformat(h["created"])
+        pairs += [(when, it["toString"]) for it in h["items"] if it["field"] == "status"]
+    return sorted(pairs, key=lambda p: p[0])
 
-    Each story has ``points``, ``added_day`` (0 = committed at planning) and ``done_day``
-    (``None`` = not finished). A story counts from its ``added_day`` on and stops counting
-    on its ``done_day``.
-    """
-    out = []
-    for d in range(days + 1):
-        out.append(sum(s["points"] for s in stories if s["added_day"] <= d
-                       and (s["done_day"] is None or s["done_day"] > d)))
+
+def cycle_times(timelines: dict) -> dict:
+    """Cycle time in days (float, 86400 s a day) of every issue whose last status is
+    ``DONE``: the time it spent in an ``IN_PROGRESS`` status, summed over every visit (a
+    reopened issue's second visit counts; the time it sat in Done meanwhile does not).
+    ``timelines`` maps issue key -> its ``status_timeline``; returns key -> days."""
+    out = {}
+    for key, tl in timelines.items():
+        if tl[-1][1] == DONE:
+            out[key] = sum((t_next - t).total_seconds() for (t, status), (t_next, _)
+                           in pairwise(tl) if status in IN_PROGRESS) / 86400
     return out
 
 
-def cycle_times(tickets: list[dict]) -> list[int]:
-    """Cycle time of each ticket in days: ``done - started`` (dates are ``datetime.date``)."""
-    return [(t["done"] - t["started"]).days for t in tickets]
+def wip_at(timelines: dict, t: dt.datetime) -> int:
+    """Work in progress at time ``t``: the number of issues whose status at ``t`` is in
+    ``IN_PROGRESS``, an issue's status at ``t`` being the one set by its last change at or
+    before ``t`` (an issue created after ``t`` has none)."""
+    n = 0
+    for tl in timelines.values():
+        seen = [status for when, status in tl if when <= t]
+        n += bool(seen) and seen[-1] in IN_PROGRESS
+    return n
 
 
-def wip_per_day(tickets: list[dict], first: dt.date, last: dt.date) -> list[int]:
-    """Tickets in progress on each day from ``first`` up to (not including) ``last``.
-
-    A ticket is in progress on day ``d`` when ``started <= d < done``.
-    """
-    n = (last - first).days
-    days = [first + dt.timedelta(days=i) for i in range(n)]
-    return [sum(t["started"] <= d < t["done"] for t in tickets) for d in days]
-
-
-# --------------------------------------------------------------------- data
-def _rows(name: str) -> list[dict]:
-    with open(DATA / name, newline="") as f:
-        return list(csv.DictReader(f))
+def weekly_throughput(timelines: dict, week_starts: list) -> list:
+    """Issues finished per week: for each ``start`` in ``week_starts``, how many issues whose
+    last status is ``DONE`` entered Done for the last time in ``[start, start + 7 days)``.
+    A reopened issue counts once, when it is finally done; one still open counts nowhere."""
+    finished = [tl[-1][0] for tl in timelines.values() if tl[-1][1] == DONE]
+    week = dt.timedelta(days=7)
+    return [sum(s <= f < s + week for f in finished) for s in week_starts]
 
 
-def load_board() -> list[dict]:
-    iso = dt.date.fromisoformat
-    return [{**r, "points": int(r["points"]), "created": iso(r["created"]),
-             "started": iso(r["started"]), "done": iso(r["done"])} for r in _rows("board.csv")]
+def burndown(timelines: dict, scope: dict, times: list) -> list:
+    """Sprint burndown: for each time ``t`` in ``times``, the story points still to do: the
+    sum of ``points`` over the issues of ``scope`` (key -> ``(points, added)``, ``added``
+    being when the issue joined the sprint) that have ``added <= t`` and whose status at
+    ``t`` (set by their last change at or before ``t``) is not ``DONE``. A reopened issue's
+    points come back."""
+    out = []
+    for t in times:
+        left = 0
+        for key, (points, added) in scope.items():
+            seen = [status for when, status in timelines[key] if when <= t]
+            left += points if added <= t and seen[-1] != DONE else 0
+        out.append(left)
+    return out
 
 
-def load_sprint() -> list[dict]:
-    return [{**r, "points": int(r["points"]), "added_day": int(r["added_day"]),
-             "done_day": int(r["done_day"]) if r["done_day"] else None}
-            for r in _rows("sprint.csv")]
+# ----------------------------------------------------------- data and oracle
+def sprint_scope(export: dict, sprint: str) -> dict:
+    """key -> (story points, when the issue joined ``sprint``), from the Sprint field's changes."""
+    scope = {}
+    for issue in export["issues"]:
+        for h in sorted(issue["changelog"]["histories"], key=lambda h: h["created"]):
+            for it in h["items"]:
+                if it["field"] == "Sprint" and sprint in it["toString"].split(", ") and \
+                        sprint not in (it["fromString"] or "").split(", "):
+                    scope[issue["key"]] = (issue["fields"]["customfield_10016"],
+                                           dt.datetime.fromisoformat(h["created"]))
+    return scope
 
 
-# --------------------------------------------------------------------- lab
-def body(lab: kit.Lab) -> None:
+def recount(export: dict):
+    """Oracle: one pandas row per status interval (key, since, status, until), in UTC."""
     import pandas as pd
 
-    cfg = Config()
-    stories, board = load_sprint(), load_board()
-    hand = [int(r["remaining"]) for r in _rows("burndown_hand.csv")]
-    lab.log(f"  {len(stories)} sprint stories, {len(board)} board tickets from {DATA}")
+    rows = []
+    for issue in export["issues"]:
+        rows.append((issue["key"], issue["fields"]["created"], "To Do"))
+        rows += [(issue["key"], h["created"], it["toString"])
+                 for h in issue["changelog"]["histories"] for it in h["items"]
+                 if it["field"] == "status"]
+    ev = pd.DataFrame(rows, columns=["key", "since", "status"])
+    ev["since"] = pd.to_datetime(ev["since"], format="%Y-%m-%dT%H:%M:%S.%f%z", utc=True)
+    ev = ev.sort_values(["key", "since"], kind="stable").reset_index(drop=True)
+    ev["until"] = ev.groupby("key")["since"].shift(-1)
+    ev["until"] = ev["until"].fillna(pd.Timestamp(export["exportedAt"]).tz_convert("UTC"))
+    return ev
 
-    lab.section("Scrum: burndown and velocity")
-    sp = pd.read_csv(DATA / "sprint.csv")  # independent recount with pandas
-    oracle = [int(sp.loc[(sp.added_day <= d) & ~(sp.done_day <= d), "points"].sum())
-              for d in range(cfg.sprint_days + 1)]
-    lab.check_equal("pandas recount = hand count (data sanity)", oracle, hand)
-    bd = None
-    with lab.guard("burndown runs"):
-        bd = burndown(stories, cfg.sprint_days)
-        lab.check_equal("burndown = hand count from the stand-ups", list(bd), hand)
-    completed = int(sp.loc[sp.done_day.notna(), "points"].sum())
-    past = pd.read_csv(DATA / "sprints.csv")
-    history = [*past.completed.tolist(), completed]
-    velocity = float(np.mean(history[-cfg.velocity_window:]))
-    lab.metric("sprint_completed_points", completed, "pt")
-    lab.metric("velocity", velocity, "pt/sprint")
-    lab.metric("forecast_sprints_for_backlog", math.ceil(cfg.backlog_points / velocity), "sprints")
-    if bd is not None and len(bd) == cfg.sprint_days + 1:
-        added = int(sp.loc[sp.added_day > 0, "points"].sum())
-        lab.check_equal("burndown: start + scope added - end = completed points",
-                        bd[0] + added - bd[-1], completed)
 
-    lab.section("Kanban: cycle time, WIP and Little's law")
-    bf = pd.read_csv(DATA / "board.csv", parse_dates=["created", "started", "done"])
-    ct_oracle = (bf.done - bf.started).dt.days.tolist()
-    first, last = min(t["started"] for t in board), max(t["done"] for t in board)
-    n_days = (last - first).days
-    delta = np.zeros(n_days + 1, dtype=int)  # event sweep: +1 at start, -1 at done
-    for t in board:
-        delta[(t["started"] - first).days] += 1
-        delta[(t["done"] - first).days] -= 1
-    wip_oracle = np.cumsum(delta)[:n_days].tolist()
-    ct = wip = None
+def body(lab: kit.Lab) -> None:
+    export = json.loads(DATA.read_text())
+    cfg, now = Config(), dt.datetime.fromisoformat(export["exportedAt"])
+    ev = recount(export)
+    ip = ev[ev.status.isin(IN_PROGRESS)]
+    last = ev.groupby("key").tail(1).set_index("key")
+    done_keys = sorted(last.index[last.status == DONE])
+    days_oracle = ((ip.until - ip.since).dt.total_seconds() / 86400).groupby(ip.key).sum()
+    changes = sorted({t.to_pydatetime() for t in ev.since})
+    lab.log(f"  {len(export['issues'])} issues, {len(ev)} status changes, exported {now}")
+    with lab.shown():  # the recount against two cycle times worked out by hand (README)
+        lab.check_close("pandas recount = hand count for RL-5 and RL-12 (reopened)",
+                        [days_oracle["RL-5"], days_oracle["RL-12"]],
+                        [(55 * 60 + 55) / 1440, (127 * 60 + 20) / 1440], rtol=0, atol=1 / 1440)
+
+    lab.section("status timelines from the changelog")
+    tls: dict = {}
+    with lab.guard("status_timeline runs"):
+        tls = {i["key"]: list(status_timeline(i)) for i in export["issues"]}
+        want = {k: list(g.status) for k, g in ev.groupby("key")}
+        lab.check_equal("statuses in time order = recount", {k: [s for _, s in v]
+                        for k, v in tls.items()}, want,
+                        hint="sort by time; a history can change the resolution and the status")
+        lab.check_equal("times are the export's instants (UTC offsets kept, DST included)",
+                        {k: [round(t.timestamp()) for t, _ in v] for k, v in tls.items()},
+                        {k: [round(t.timestamp()) for t in g.since] for k, g in ev.groupby("key")},
+                        hint="keep the +0100/+0200 offset: datetime.fromisoformat does")
+    if not tls:
+        return
+
+    lab.section("Kanban: cycle time, WIP, throughput and Little's law")
+    ct, wip = {}, []
     with lab.guard("cycle_times runs"):
-        ct = [int(c) for c in cycle_times(board)]
-        lab.check_equal("cycle_times = pandas (done - started).days", ct, ct_oracle)
-    with lab.guard("wip_per_day runs"):
-        wip = [int(w) for w in wip_per_day(board, first, last)]
-        lab.check_equal("wip_per_day = event sweep (cumsum of +1 start / -1 done)",
-                        wip, wip_oracle)
-        lab.check_le(f"WIP limit {cfg.wip_limit} respected on every day", max(wip),
-                     cfg.wip_limit)
-    if ct is not None and wip is not None:
-        L = float(np.mean(wip))  # average WIP over the window
-        lam = len(board) / n_days  # throughput, items per day
-        W = float(np.mean(ct))  # average cycle time, days
-        lab.check_close("Little's law: avg WIP = throughput x avg cycle time", L, lam * W,
-                        rtol=1e-12)
+        ct = {k: float(v) for k, v in cycle_times(tls).items()}
+        lab.check_equal("cycle_times covers exactly the issues Done at export", sorted(ct),
+                        done_keys, hint="a reopened issue that is open again has no cycle time")
+        lab.check_close("cycle_times = recount (In Progress + In Review, every visit)",
+                        [ct.get(k, np.nan) for k in done_keys],
+                        [days_oracle.get(k, 0.0) for k in done_keys], rtol=1e-9,
+                        hint="sum the visits; the time a reopened ticket sat in Done is not work")
+    wip_oracle = [int(((ip.since <= t) & (t < ip.until)).sum()) for t in changes]
+    with lab.guard("wip_at runs"):
+        wip = [int(wip_at(tls, t)) for t in changes]
+        lab.check_equal("wip_at = recount at every status change", wip, wip_oracle,
+                        hint="a change at exactly t already counts (at or before t)")
+    t0 = min(t.to_pydatetime() for t in ip.since)  # Little's law window [t0, t1]: the board
+    t1 = max(t for t, w in zip(changes, wip_oracle, strict=True) if w == 0 and t > t0)  # empty
+    if ct and wip:
+        area = sum(w * (b - a).total_seconds() for a, b, w in
+                   zip(changes, changes[1:], wip, strict=False) if t0 <= a < t1) / 86400
+        inside = [k for k in ct if last.since[k] <= t1]
+        span = (t1 - t0).total_seconds() / 86400
+        L, lam, W = area / span, len(inside) / span, float(np.mean([ct[k] for k in inside]))
+        lab.check_close(f"Little's law from {t0:%b %d} to {t1:%b %d} (empty board at both "
+                        "ends): avg WIP = throughput x avg cycle time", L, lam * W, rtol=1e-9)
+        full = (now - t0).total_seconds() / 86400  # the whole export cuts open tickets
+        area_all = sum(w * ((b - a).total_seconds()) for a, b, w in
+                       zip(changes, [*changes[1:], now], wip, strict=True) if a >= t0) / 86400
         lab.metric("avg_wip", L, "items")
-        h = n_days // 2  # a window cut mid-flow: the law is only approximate there
-        done_h = [c for t, c in zip(board, ct, strict=True) if (t["done"] - first).days <= h]
-        lab.metric("littles_law_gap_half_window",
-                   abs(np.mean(wip[:h]) - len(done_h) / h * np.mean(done_h)), "items")
-        lab.metric("throughput", lam * 7, "items/week")
+        lab.metric("littles_law_gap_whole_export",
+                   area_all / full - len(ct) / full * np.mean(list(ct.values())), "items")
         lab.metric("avg_cycle_time", W, "days")
         lab.metric(f"cycle_time_p{cfg.sle_percentile:g}",
-                   float(np.percentile(ct, cfg.sle_percentile)), "days")
-    lead = (bf.done - bf.created).dt.days
-    lab.metric("avg_lead_time", float(lead.mean()), "days")
-    _plot(lab, cfg, bd, hand, board, first, n_days)
+                   float(np.percentile(list(ct.values()), cfg.sle_percentile)), "days")
+    weeks = [dt.datetime(2024, m, d, tzinfo=CET if m == 3 else CEST)
+             for m, d in ((3, 4), (3, 11), (3, 18), (3, 25), (4, 1), (4, 8))]
+    done_at = [last.since[k] for k in done_keys]
+    thr_oracle = [sum(w <= f < w + dt.timedelta(days=7) for f in done_at) for w in weeks]
+    with lab.guard("weekly_throughput runs"):
+        thr = [int(n) for n in weekly_throughput(tls, weeks)]
+        lab.check_equal("weekly_throughput = recount (final Done, once per issue)", thr,
+                        thr_oracle, hint="count each issue once, at its last move to Done")
+        lab.table("weekly_throughput", ["week of", "finished (yours)", "finished (recount)"],
+                  [[f"{w:%b %d}", a, b] for w, a, b in zip(weeks, thr, thr_oracle, strict=True)],
+                  title="throughput per week")
+
+    lab.section(f"Scrum: burndown of {cfg.sprint}")
+    scope = sprint_scope(export, cfg.sprint)
+    y, m, d, n = cfg.sprint_days
+    times = [dt.datetime(y, m, d, 18, tzinfo=CET) + dt.timedelta(days=i) for i in range(n)]
+    bd_oracle = [int(sum(scope[k][0] for k in ev.key[(ev.since <= t) & (t < ev.until) &
+                                                     (ev.status != DONE)] if k in scope
+                         and scope[k][1] <= t)) for t in times]
+    bd = None
+    with lab.guard("burndown runs"):
+        bd = [float(v) for v in burndown(tls, scope, times)]
+        lab.check_close("burndown = recount at 18:00 each day", bd, bd_oracle, rtol=0,
+                        hint="use each issue's status at t: a reopened issue's points return")
+    added = sum(p for p, a in scope.values() if a > times[0])
+    velocity = bd_oracle[0] + added - bd_oracle[-1]
+    lab.metric("sprint_completed_points", velocity, "pt")
+    _plot(lab, times, bd, bd_oracle, ev, ct, last)
+    lab.conclude(f"From {len(ev)} status changes your numbers matched the recount: average "
+                 f"WIP {L:.2f} = {lam * 7:.2f} items/week x {W:.2f} days of cycle time (Little's"
+                 f" law, exact between empty boards), and {cfg.sprint} burned {velocity} points"
+                 " with a reopened ticket's points coming back." if ct and wip else
+                 "Your numbers did not match the recount.")
 
 
-def _plot(lab, cfg, bd, hand, board, first, n_days) -> None:
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
-    days = range(cfg.sprint_days + 1)
-    a.plot(days, np.linspace(hand[0], 0, len(hand)), "--", color="grey", label="ideal")
-    a.plot(days, hand, "o", color="black", label="hand count")
-    if bd is not None and len(bd) == len(hand):
-        a.plot(days, bd, "-", label="burndown()")
-    a.set(xlabel="sprint day", ylabel="points remaining", title="sprint burndown")
+def _plot(lab, times, bd, bd_oracle, ev, ct, last) -> None:
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(13, 3.6))
+    a.plot(range(len(times)), bd_oracle, "o", color="black", label="recount")
+    if bd is not None and len(bd) == len(times):
+        a.plot(range(len(times)), bd, "-", label="burndown()")
+    a.set(xlabel="sprint day (18:00)", ylabel="points to do", title="sprint burndown")
     a.legend()
-    dates = [first + dt.timedelta(days=i) for i in range(n_days + 1)]
-    done = [sum(t["done"] <= d for t in board) for d in dates]
-    prog = [sum(t["started"] <= d < t["done"] for t in board) for d in dates]
-    todo = [sum(t["created"] <= d < t["started"] for t in board) for d in dates]
-    b.stackplot(range(n_days + 1), done, prog, todo, labels=["Done", "In progress", "To do"],
+    since, until = (ev[c].dt.tz_localize(None).to_numpy() for c in ("since", "until"))  # UTC
+    grid = np.unique(since)
+    stack = [[int(((since <= g) & (g < until) & ev.status.isin(s).to_numpy()).sum())
+              for g in grid] for s in ([DONE], list(IN_PROGRESS), ["To Do"])]
+    b.stackplot(grid, *stack, labels=["Done", "In progress/review", "To Do"], step="post",
                 colors=["#2ca02c", "#ff7f0e", "#1f77b4"])
-    b.set(xlabel=f"day since {first}", ylabel="tickets", title="cumulative flow diagram")
-    b.legend(loc="upper left")
-    lab.savefig(fig, "burndown_cfd.png")
+    b.set(ylabel="tickets", title="cumulative flow diagram (UTC)")
+    b.legend(loc="upper left", fontsize=7)
+    b.tick_params(axis="x", labelrotation=45, labelsize=7)
+    keys = [k for k in ct if k in last.index]
+    c.plot([last.since[k] for k in keys], [ct[k] for k in keys], "o")
+    if keys:
+        c.axhline(np.percentile([ct[k] for k in keys], 85), ls="--", color="grey", label="p85")
+        c.legend()
+    c.set(ylabel="cycle time (days)", title="control chart (done date vs cycle time)")
+    c.tick_params(axis="x", labelrotation=45, labelsize=7)
+    lab.savefig(fig, "agile_flow.png")
 
 
 def main(argv: list[str] | None = None) -> int:

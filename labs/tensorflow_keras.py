@@ -1,26 +1,29 @@
-"""Keras 3 (optional TensorFlow node): layers, models, compile/fit, save/load.
+"""Keras 3 (optional TensorFlow node): define, compile, fit with a callback, save and load.
 
 Keras is a high-level API for building models: layers (``Dense`` computes
-``activation(x @ kernel + bias)`` with ``kernel`` shaped (in, out) -- the transpose of a
-torch ``nn.Linear.weight``), models (``Sequential`` or the functional API), ``compile``
-(optimizer, loss, metrics), ``fit``/``evaluate``/``predict`` and ``.keras`` files. Keras 3
-is multi-backend: the same code runs on TensorFlow, JAX or PyTorch, chosen by the
-environment variable ``KERAS_BACKEND`` *before* ``import keras``. This lab uses the torch
-backend, so TensorFlow itself is not needed (and is not installed).
+``activation(x @ kernel + bias)`` with ``kernel`` shaped (in, out), the transpose of a torch
+``nn.Linear.weight``), models (``Sequential`` or the functional API ``keras.Model(inputs,
+outputs)``), ``compile`` (optimizer, loss, metrics), ``fit``/``evaluate``/``predict`` and
+``.keras`` files that hold the architecture, the weights, the compile settings and the
+optimizer's state. Callbacks observe training: ``keras.callbacks.EarlyStopping`` watches a
+validation metric, stops when it has not improved for ``patience`` epochs and can restore the
+best epoch's weights. A softmax output layer pairs with a cross-entropy on probabilities; a
+loss told ``from_logits=True`` would apply a second softmax.
 
-Device placement in TensorFlow: TF places each op automatically (a GPU if one is visible,
-else the CPU); ``tf.config.list_physical_devices("GPU")`` lists devices and
-``with tf.device("/GPU:0"):`` (or ``"/CPU:0"``) pins the ops and variables created inside
-the block; soft placement falls back to the CPU for ops without a GPU kernel, and
-``tf.debugging.set_log_device_placement(True)`` logs the choice. Keras 3 offers the same
-idea backend-neutrally as ``with keras.device("cpu")`` / ``keras.device("gpu:0")``; this lab
-uses it to follow ``--device``.
+Keras 3 is multi-backend: the same code runs on TensorFlow, JAX or PyTorch, chosen by the
+environment variable ``KERAS_BACKEND`` *before* ``import keras``; this lab uses the torch
+backend, so TensorFlow itself is not needed. TensorFlow places each op automatically (a GPU
+if one is visible), ``with tf.device("/GPU:0"):`` pins ops and variables, and soft placement
+falls back to the CPU; Keras 3 offers the same idea backend-neutrally as
+``with keras.device("cpu")``, which this lab uses to follow ``--device``. Without Keras the
+lab is *skipped* (install it with ``pip install keras``), never passed.
 
-The learner writes ``dense_forward`` (NumPy; checked against ``torch.nn.functional.linear``)
-and ``build_classifier`` (a compiled Keras model; checked by parameter count, softmax
-outputs, a decreasing loss, held-out accuracy and a save/load round trip). A Keras ``Dense``
-layer is checked against ``x @ W + b`` in NumPy. When Keras is absent the Keras part is
-skipped with a note and the rest still runs.
+The data: three rings in the plane (class = radius band) plus four noise features, with
+20% of the training and validation labels flipped, so that a network overfits after a few
+epochs and early stopping matters; a linear model cannot separate rings. You write
+``build_model``, ``compile_and_fit`` and ``save_and_reload``; they are checked with Keras'
+own ``count_params``, ``evaluate`` and ``predict``, the training history, and a round trip
+through a ``.keras`` file.
 
 $ python labs/tensorflow_keras.py --quick
 """
@@ -34,149 +37,181 @@ from dataclasses import dataclass
 import kit
 import matplotlib
 import numpy as np
-import torch
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-EXERCISES = ("dense_forward", "build_classifier")
+EXERCISES = ("build_model", "compile_and_fit", "save_and_reload")
 
 
 @dataclass
 class Config:
-    n_features: int = 6  # input features of the synthetic data
-    n_classes: int = 3  # Gaussian blobs, one per class
-    hidden: int = 32  # hidden units of the classifier
-    n_train: int = 600  # training points
-    epochs: int = 15  # passes over the training data
-    acc_slack: float = 0.05  # held-out accuracy may trail the Bayes classifier by this
+    n_features: int = 6  # 2 informative (the plane) + 4 noise features
+    n_classes: int = 3  # rings
+    hidden: int = 64  # hidden units
+    n_train: int = 300  # training points (validation: as many; test: n_test, clean labels)
+    n_test: int = 1000
+    label_noise: float = 0.2  # fraction of training/validation labels drawn at random
+    epochs: int = 40  # at most this many epochs
+    patience: int = 5  # early stopping: epochs without a better val_loss
+    min_test_acc: float = 0.6  # a linear model gets about 0.3
 
 
-def dense_forward(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray,
-                  activation: str = "linear") -> np.ndarray:
-    """Keras ``Dense`` in NumPy: ``activation(x @ kernel + bias)``; x (B, in),
-    kernel (in, out), bias (out,); activation ``"linear"`` or ``"relu"``."""
-    z = x @ kernel + bias  # (B, out)
-    return np.maximum(z, 0.0) if activation == "relu" else z
-
-
-def build_classifier(keras, n_features: int, n_classes: int, hidden: int):
-    """A compiled Keras model: input (n_features,) -> Dense(hidden, relu) ->
-    Dense(n_classes, softmax), optimizer Adam(1e-2), loss sparse categorical cross-entropy,
-    metric accuracy. ``keras`` is the imported module."""
-    model = keras.Sequential([
+def build_model(keras, n_features: int, n_classes: int, hidden: int):
+    """An uncompiled Keras model: input (n_features,) -> Dense(hidden, relu) ->
+    Dense(n_classes, softmax), so that it outputs class probabilities. ``keras`` is the
+    imported module."""
+    return keras.Sequential([
         keras.Input(shape=(n_features,)),
         keras.layers.Dense(hidden, activation="relu"),
         keras.layers.Dense(n_classes, activation="softmax"),
     ])
+
+
+def compile_and_fit(keras, model, data: dict, epochs: int, patience: int):
+    """Compile ``model`` with ``keras.optimizers.Adam(1e-2)``, the sparse categorical
+    cross-entropy of the probabilities it outputs, and the metric "accuracy"; then fit it
+    on ``data["x_train"], data["y_train"]`` with ``batch_size=32`` and
+    ``validation_data=(data["x_val"], data["y_val"])`` for at most ``epochs`` epochs,
+    stopping once val_loss has gone ``patience`` epochs without a new best (strictly lower)
+    value, and ending with the best epoch's weights restored. Returns what ``fit`` returns
+    (the History object; pass ``verbose=0`` to keep the log short)."""
     model.compile(optimizer=keras.optimizers.Adam(1e-2),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                         restore_best_weights=True)
+    return model.fit(data["x_train"], data["y_train"], batch_size=32, epochs=epochs,
+                     validation_data=(data["x_val"], data["y_val"]), callbacks=[stop],
+                     verbose=0)
 
 
-def blobs(n: int, d: int, k: int, rng: np.random.Generator) -> tuple:
-    """k overlapping unit-variance Gaussian blobs in d dimensions: X (n, d) float32,
-    y (n,) int64 and the true centers (k, d)."""
-    centers = rng.normal(scale=1.0, size=(k, d))
-    y = rng.integers(0, k, size=n)
-    X = (centers[y] + rng.normal(size=(n, d))).astype(np.float32)
-    return X, y.astype(np.int64), centers
+def save_and_reload(keras, model, path):
+    """Save ``model`` to ``path`` (a ``.keras`` file: architecture, weights, compile
+    settings and optimizer state) and return the model loaded back from that file."""
+    model.save(path)
+    return keras.models.load_model(path)
+
+
+def rings(n: int, rng: np.random.Generator, noise: float) -> tuple:
+    """X (n, 6) float32: a point at radius r in [0, 3) plus 4 noise features; y = the ring
+    (r < 1, < 2, else), replaced by a random class for a fraction ``noise`` of points."""
+    r, a = rng.uniform(0, 3, n), rng.uniform(0, 2 * np.pi, n)
+    X = np.c_[r * np.cos(a), r * np.sin(a), rng.normal(size=(n, 4))].astype(np.float32)
+    y = np.minimum(r.astype(int), 2)
+    return X, np.where(rng.random(n) < noise, rng.integers(0, 3, n), y).astype(np.int64)
+
+
+def stop_epochs(val_loss: list, patience: int, epochs: int) -> int:
+    """Oracle: how many epochs early stopping on this val_loss history lets run."""
+    best, wait = np.inf, 0
+    for e, v in enumerate(val_loss):
+        best, wait = (v, 0) if v < best else (best, wait + 1)
+        if wait >= patience:
+            return e + 1
+    return epochs
 
 
 def import_keras(lab: kit.Lab):
-    """Import Keras on the torch backend, or return None with a note."""
+    """Import Keras on the torch backend; skip the lab (status "skipped") without it."""
     previous = os.environ.get("KERAS_BACKEND")
     if previous not in (None, "torch"):
         lab.note(f"KERAS_BACKEND was {previous!r}; set to 'torch' for this lab")
     os.environ["KERAS_BACKEND"] = "torch"  # must happen before the first `import keras`
     try:
         return importlib.import_module("keras")
-    except Exception as exc:  # noqa: BLE001 - absent or broken: skip the Keras part
-        lab.note(f"Keras not available ({type(exc).__name__}: {str(exc)[:100]}); "
-                 "Keras checks skipped")
-        return None
+    except Exception as exc:  # noqa: BLE001 - absent or broken: the lab cannot run
+        lab.skip(f"Keras 3 is not available ({type(exc).__name__}: {str(exc)[:120]})",
+                 "pip install keras")
 
 
 def body(lab: kit.Lab) -> None:
-    cfg = Config(epochs=lab.pick(6, 40), n_train=lab.pick(600, 3000))
-    rng = np.random.default_rng(lab.seed)
-
-    lab.section("Dense by hand (NumPy) vs torch.nn.functional.linear")
-    x = rng.normal(size=(5, 4))
-    kernel, bias = rng.normal(size=(4, 3)), rng.normal(size=3)
-    ref = torch.nn.functional.linear(torch.tensor(x), torch.tensor(kernel).T,
-                                     torch.tensor(bias))  # torch weight is (out, in)
-    with lab.guard("dense_forward runs"):
-        lab.check_close("dense_forward = F.linear(x, kernel.T, bias)",
-                        dense_forward(x, kernel, bias), ref, rtol=1e-12)
-        lab.check_close("dense_forward relu = relu(F.linear)",
-                        dense_forward(x, kernel, bias, "relu"), torch.relu(ref), rtol=1e-12)
-
     keras = import_keras(lab)
-    if keras is None:
-        return
-    lab.section(f"Keras {keras.__version__} on backend {keras.backend.backend()}")
-    lab.check_equal("Keras runs on the torch backend", keras.backend.backend(), "torch")
+    cfg = Config(n_train=lab.pick(300, 1000), n_test=lab.pick(1000, 4000))
+    rng = np.random.default_rng(lab.seed)
     keras.utils.set_random_seed(lab.seed)
+    lab.section(f"Keras {keras.__version__} on backend {keras.backend.backend()}")
+    with lab.shown():
+        layer = keras.layers.Dense(3, activation="relu")
+        xb = rng.normal(size=(8, 4)).astype(np.float32)
+        out = keras.ops.convert_to_numpy(layer(xb))
+        W, b = (keras.ops.convert_to_numpy(v) for v in layer.weights)
+        lab.check_close("a Dense layer is relu(x @ kernel + bias), kernel (in, out)", out,
+                        np.maximum(xb.astype(np.float64) @ W + b, 0), rtol=1e-5, atol=1e-6)
+    (xtr, ytr), (xva, yva), (xte, yte) = (
+        rings(n, rng, noise) for n, noise in ((cfg.n_train, cfg.label_noise),
+                                              (cfg.n_train, cfg.label_noise), (cfg.n_test, 0.0)))
+    data = {"x_train": xtr, "y_train": ytr, "x_val": xva, "y_val": yva}
+    h, d, k = cfg.hidden, cfg.n_features, cfg.n_classes
     with keras.device(lab.device):
-        _keras_part(lab, cfg, keras, rng)
+        with lab.guard("build_model runs"):
+            model = build_model(keras, d, k, h)
+            lab.check_equal("count_params = h(d+1) + k(h+1)", model.count_params(),
+                            h * (d + 1) + k * (h + 1))
+            probs = np.asarray(model.predict(xte[:16], verbose=0), dtype=np.float64)
+            lab.check_close("outputs are probabilities (rows sum to 1)", probs.sum(1),
+                            np.ones(16), rtol=1e-5, hint="the last layer needs a softmax")
+        with lab.guard("compile_and_fit runs"):
+            hist = compile_and_fit(keras, model, data, cfg.epochs, cfg.patience).history
+            vl, ran = hist.get("val_loss", []), len(hist.get("loss", []))
+            lab.metric("epochs_run", ran)
+            lab.check_equal("history has loss, accuracy, val_loss, val_accuracy",
+                            sorted(hist), ["accuracy", "loss", "val_accuracy", "val_loss"])
+            opt = model.optimizer
+            lab.check_equal("Adam, learning rate 0.01, 32 examples per step",
+                            (type(opt).__name__, round(float(opt.learning_rate), 8),
+                             int(opt.iterations) / max(ran, 1)),
+                            ("Adam", 0.01, float(-(-cfg.n_train // 32))))
+            lab.check_equal(f"stopped when val_loss went {cfg.patience} epochs without a new "
+                            "best", ran, stop_epochs(vl, cfg.patience, cfg.epochs),
+                            hint="EarlyStopping(monitor='val_loss', patience=patience)")
+            ev_val = model.evaluate(xva, yva, verbose=0, return_dict=True)
+            lab.check_close("best weights restored: evaluate(validation) = min(val_loss)",
+                            ev_val["loss"], min(vl) if vl else np.nan, rtol=1e-5,
+                            hint="restore_best_weights=True")
+            probs = np.asarray(model.predict(xte, verbose=0), dtype=np.float64)
+            ev = model.evaluate(xte, yte, verbose=0, return_dict=True)
+            nll = float(-np.log(np.clip(probs[np.arange(len(yte)), yte], 1e-7, 1 - 1e-7)).mean())
+            lab.check_close("evaluate() loss = NumPy cross-entropy of predict()", ev["loss"],
+                            nll, rtol=1e-4, hint="softmax outputs: from_logits must be False")
+            lab.check_ge("held-out accuracy (Keras evaluate, clean labels)", ev["accuracy"],
+                         cfg.min_test_acc)
+            lab.metric("test_accuracy", ev["accuracy"])
+            _plot(lab, hist, cfg.patience)
+        with lab.guard("save_and_reload runs"):
+            loaded = save_and_reload(keras, model, str(lab.save_file("rings.keras")))
+            lab.check("a new model, loaded from the file", loaded is not model, "a new object",
+                      "the same object" if loaded is model else type(loaded).__name__)
+            same = [np.array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(c))
+                    for a, c in zip(model.weights, loaded.weights, strict=False)]
+            lab.check_equal("weights identical after the round trip",
+                            (len(same), all(same)), (len(model.weights), True))
+            lab.check_close("loaded model predicts the same", loaded.predict(xte, verbose=0),
+                            probs, rtol=1e-6, atol=1e-7)
+            opt = getattr(loaded, "optimizer", None)
+            lab.check_equal("optimizer state survives (iterations)",
+                            int(opt.iterations) if opt is not None else None,
+                            int(model.optimizer.iterations), hint="save the whole model")
+            try:
+                ev2 = loaded.evaluate(xte, yte, verbose=0, return_dict=True)
+                got = [ev2["loss"], ev2["accuracy"]]
+            except Exception as exc:  # noqa: BLE001 - e.g. a model loaded uncompiled
+                got = f"evaluate() raised {type(exc).__name__}"
+            lab.check_close("the loaded model is compiled: same evaluate()", got,
+                            [ev["loss"], ev["accuracy"]], rtol=1e-6)
+            lab.conclude(f"Your Keras model stopped after {ran} of {cfg.epochs} epochs, restored"
+                         f" the epoch with val_loss {min(vl):.3f}, reached {ev['accuracy']:.0%}"
+                         " held-out accuracy on rings no linear model separates, and came back "
+                         "from its .keras file with identical weights and optimizer state.")
 
 
-def _keras_part(lab: kit.Lab, cfg: Config, keras, rng: np.random.Generator) -> None:
-    layer = keras.layers.Dense(3, activation="relu")
-    xb = rng.normal(size=(8, 4)).astype(np.float32)
-    out = keras.ops.convert_to_numpy(layer(xb))
-    W, b = (keras.ops.convert_to_numpy(v) for v in layer.weights)
-    lab.check_equal("Dense kernel is (in, out), bias (out,)", (W.shape, b.shape), ((4, 3), (3,)))
-    lab.check_close("Keras Dense(x) = relu(x @ W + b) in NumPy", out,
-                    np.maximum(xb.astype(np.float64) @ W + b, 0), rtol=1e-5, atol=1e-6)
-
-    X, y, centers = blobs(cfg.n_train + 400, cfg.n_features, cfg.n_classes, rng)
-    Xtr, ytr, Xte, yte = X[: cfg.n_train], y[: cfg.n_train], X[cfg.n_train:], y[cfg.n_train:]
-    with lab.guard("build_classifier runs"):
-        model = build_classifier(keras, cfg.n_features, cfg.n_classes, cfg.hidden)
-        h, d, k = cfg.hidden, cfg.n_features, cfg.n_classes
-        lab.check_equal("count_params = h(d+1) + k(h+1)", model.count_params(),
-                        h * (d + 1) + k * (h + 1))
-        probs = np.asarray(model.predict(Xte[:16], verbose=0), dtype=np.float64)
-        lab.check_close("outputs are probabilities (rows sum to 1)", probs.sum(1),
-                        np.ones(16), rtol=1e-5)
-        with lab.timer() as t:
-            hist = model.fit(Xtr, ytr, epochs=cfg.epochs, batch_size=64, verbose=0)
-        losses = hist.history["loss"]
-        lab.metric("fit_seconds", t.seconds, "s")
-        lab.check_le("training loss decreases: last <= 0.6 * first", losses[-1],
-                     0.6 * losses[0])
-        probs = np.asarray(model.predict(Xte, verbose=0), dtype=np.float64)
-        acc = float((probs.argmax(1) == yte).mean())
-        # oracle: with equal priors and unit variance, the Bayes classifier is the nearest
-        # true center; no model can beat it on average
-        bayes = float((((Xte[:, None, :] - centers[None]) ** 2).sum(-1).argmin(1) == yte).mean())
-        lab.metric("bayes_accuracy", bayes)
-        lab.check_ge("held-out accuracy >= Bayes accuracy - slack", acc, bayes - cfg.acc_slack)
-        p_true = np.clip(probs[np.arange(len(yte)), yte], 1e-7, 1 - 1e-7)  # Keras clips at 1e-7
-        nll = float(-np.log(p_true).mean())
-        ev = model.evaluate(Xte, yte, verbose=0, return_dict=True)
-        lab.check_close("evaluate() loss = NumPy cross-entropy of predict()", ev["loss"], nll,
-                        rtol=1e-4)
-        path = lab.save_file("classifier.keras")
-        model.save(path)
-        loaded = keras.models.load_model(path)
-        same = all(np.array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(c))
-                   for a, c in zip(model.weights, loaded.weights, strict=True))
-        lab.check("weights round-trip through .keras save/load", same, "identical",
-                  "identical" if same else "different")
-        lab.check_close("loaded model predicts the same", loaded.predict(Xte, verbose=0), probs,
-                        rtol=1e-6, atol=1e-7)
-        _plot(lab, losses, hist.history.get("accuracy", []))
-
-
-def _plot(lab: kit.Lab, losses: list, accs: list) -> None:
-    fig, ax = plt.subplots(figsize=(5, 3.2))
-    ax.plot(losses, label="loss")
-    if accs:
-        ax.plot(accs, label="accuracy")
-    ax.set(xlabel="epoch", title="Keras fit() history (torch backend)")
+def _plot(lab: kit.Lab, hist: dict, patience: int) -> None:
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    for key in ("loss", "val_loss"):
+        ax.plot(hist.get(key, []), label=key)
+    if hist.get("val_loss"):
+        best = int(np.argmin(hist["val_loss"]))
+        ax.axvline(best, ls="--", color="grey", label=f"best epoch (+{patience} patience)")
+    ax.set(xlabel="epoch", ylabel="cross-entropy", title="fit() history: early stopping")
     ax.legend()
     lab.savefig(fig, "keras_history.png")
 

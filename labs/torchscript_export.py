@@ -13,9 +13,13 @@ TorchScript (``torch.jit.script``/``trace``, ``torch.jit.save``) was the older w
 this; it is deprecated and kept here only as an optional comparison that never fails the
 lab (a note says when it is missing or warns).
 
-The learner writes ``export_with_dynamic_batch`` (checked: the exported program, and the
-one saved and loaded back, equal eager PyTorch at several batch sizes) and
-``branch_free_gate`` (checked against the Python-``if`` reference, eagerly and exported).
+Export captures the mode the model is in: a model left in training mode exports its
+BatchNorm with batch statistics and its Dropout switched on, so put it in ``eval()`` first.
+
+You write ``export_with_dynamic_batch`` (checked: the exported program, and the one saved
+and loaded back, equal eager inference at batch sizes it was not traced with) and
+``branch_free_gate`` (checked against the Python-``if`` reference, ties included, eagerly and
+exported).
 
 $ python labs/torchscript_export.py --quick
 """
@@ -50,16 +54,19 @@ class Config:
 
 
 def export_with_dynamic_batch(model: nn.Module, example: torch.Tensor):
-    """Export ``model`` with ``torch.export.export`` for inputs shaped like ``example``
-    (B, d), with the batch dimension B dynamic (``torch.export.Dim``). Returns the
-    ``torch.export.ExportedProgram``."""
+    """Export ``model`` for inference with ``torch.export.export``, for inputs shaped like
+    ``example`` (B, d) with the batch dimension B dynamic (``torch.export.Dim``), so that the
+    program runs at any batch size from 2 up. The model may arrive in training mode; export
+    it in inference mode. Returns the ``torch.export.ExportedProgram`` itself."""
+    model.eval()  # BatchNorm: running statistics; Dropout: off
     batch = torch.export.Dim("batch")
     return torch.export.export(model, (example,), dynamic_shapes=({0: batch},))
 
 
 def branch_free_gate(x: torch.Tensor) -> torch.Tensor:
-    """Per row of x (B, d): ``relu(row)`` if the row's mean is > 0, else ``0.1 * row``,
-    without Python control flow on tensor data (so that torch.export can capture it)."""
+    """Per row of x (B, d): ``relu(row)`` if the row's mean is strictly > 0, else
+    ``0.1 * row`` (a row whose mean is exactly 0 gets ``0.1 * row``), without Python control
+    flow on tensor data (so that torch.export can capture it)."""
     positive = x.mean(dim=-1, keepdim=True) > 0  # (B, 1) bool
     return torch.where(positive, F.relu(x), 0.1 * x)
 
@@ -72,13 +79,13 @@ def gate_reference(x: torch.Tensor) -> torch.Tensor:
 class Net(nn.Module):
     def __init__(self, d_in: int, hidden: int, d_out: int):
         super().__init__()
-        self.fc1, self.norm = nn.Linear(d_in, hidden), nn.LayerNorm(hidden)
-        self.fc2 = nn.Linear(hidden, d_out)
+        self.fc1, self.norm = nn.Linear(d_in, hidden), nn.BatchNorm1d(hidden)
+        self.drop, self.fc2 = nn.Dropout(0.2), nn.Linear(hidden, d_out)
         self.register_buffer("center", torch.randn(d_in))  # buffers are exported too
 
     def forward(self, x):  # (B, d_in) -> (B, d_out)
         h = F.gelu(self.norm(self.fc1(x - self.center)))  # (B, hidden)
-        return self.fc2(h)
+        return self.fc2(self.drop(h))
 
 
 class GatedNet(nn.Module):
@@ -93,12 +100,16 @@ class GatedNet(nn.Module):
 def body(lab: kit.Lab) -> None:
     cfg = Config(hidden=lab.pick(64, 256))
     dev = lab.torch_device
-    model = Net(cfg.d_in, cfg.hidden, cfg.d_out).to(dev).eval()
+    model = Net(cfg.d_in, cfg.hidden, cfg.d_out).to(dev)
+    with torch.no_grad():  # give BatchNorm running statistics that differ from one batch's
+        for _ in range(20):
+            model(torch.randn(64, cfg.d_in, device=dev) * 2 + 1)
     example = torch.randn(cfg.example_batch, cfg.d_in, device=dev)
     batches = [2, 3, cfg.example_batch, lab.pick(33, 257)]
     inputs = [torch.randn(b, cfg.d_in, device=dev) for b in batches]
     with torch.no_grad():
-        eager = [model(x) for x in inputs]
+        eager = [model.eval()(x) for x in inputs]  # the oracle: eager inference
+    model.train()  # handed over as it comes out of training
 
     lab.section("torch.export with a dynamic batch dimension")
     ep = None
@@ -136,29 +147,40 @@ def body(lab: kit.Lab) -> None:
                     lab.check_close(f"loaded = eager, batch {b}", loaded.module()(x), want,
                                     rtol=cfg.rtol, atol=1e-6)
             sd = loaded.state_dict
-            lab.check("loaded parameters and buffer are bit-identical",
-                      all(torch.equal(sd[k].to(v.device), v) for k, v in
-                          model.state_dict().items()),
-                      sorted(model.state_dict()), sorted(sd))
+            with lab.shown():
+                lab.check("loaded parameters and buffers are bit-identical (torch.export.save)",
+                          all(torch.equal(sd[k].to(v.device), v) for k, v in
+                              model.state_dict().items() if k in sd),
+                          sorted(model.state_dict()), sorted(sd))
 
     lab.section("data-dependent control flow: rewrite it branch-free")
     x_mixed = torch.randn(12, cfg.d_in, device=dev)
     x_mixed[::2] += 1.5  # even rows: positive mean; odd rows: mostly negative
     x_mixed[1::2] -= 1.5
+    tie = torch.arange(1.0, cfg.d_in // 2 + 1, device=dev).repeat_interleave(2)
+    tie[1::2] *= -1  # [1, -1, 2, -2, ...]: mean exactly 0 in any summation order
+    x_mixed[3], x_mixed[8] = tie, tie.flip(0) * 0.5
     gated = GatedNet(cfg.d_in).to(dev).eval()
     with lab.guard("branch_free_gate runs"):
-        lab.check_close("branch_free_gate = per-row Python if", branch_free_gate(x_mixed),
-                        gate_reference(x_mixed), rtol=1e-6)
+        lab.check_close("branch_free_gate = per-row Python if (rows with mean 0 included)",
+                        branch_free_gate(x_mixed), gate_reference(x_mixed), rtol=1e-6,
+                        hint="decide per row: x.mean(dim=-1, keepdim=True) > 0")
         gep = torch.export.export(gated, (x_mixed,))
         fresh = torch.randn(12, cfg.d_in, device=dev) + torch.tensor(
             [1.5, -1.5] * 6, device=dev)[:, None]
+        fresh[5] = tie * 2
         with torch.no_grad():
             want = gated.fc(gate_reference(fresh))
         lab.check_close("exported gate = Python-if reference on new data", gep.module()(fresh),
                         want, rtol=1e-5, atol=1e-6)
 
     lab.section("TorchScript (deprecated, optional)")
-    _torchscript(lab, model, inputs, eager)
+    _torchscript(lab, model.eval(), inputs, eager)
+    if ep is not None:
+        lab.conclude(f"Your exported program (traced at batch {cfg.example_batch}) and its .pt2 "
+                     f"round trip matched eager inference at batch sizes "
+                     f"{', '.join(map(str, batches))}, and your branch-free gate exported and "
+                     "matched the per-row Python if, rows with mean exactly 0 included.")
 
 
 def _torchscript(lab: kit.Lab, model: nn.Module, inputs: list, eager: list) -> None:
