@@ -37,7 +37,7 @@ LAYERS = [
     ["graph.cli.common"],
     ["graph.cli.browse", "graph.cli.labs", "graph.cli.serve", "graph.cli.users",
      "graph.cli.teams", "graph.cli.progress"],
-    ["graph.cli"],
+    ["graph.cli", "graph.cli.__main__"],
 ]
 RANK = {m: i for i, layer in enumerate(LAYERS) for m in layer}
 # what the engine never imports: the UI's libraries, the labs' libraries, the UI, the labs
