@@ -270,6 +270,7 @@ def body(lab: kit.Lab) -> None:
     runs = {f"cuda {d}": (d, cfg.sizes) for d in DTYPES} if cuda else \
         {"cpu fp32": ("fp32", cfg.cpu_sizes)}
     secs, copy_s, curves, copies = {}, {}, {}, {}  # seconds; TFLOP/s by size; GB/s by MiB
+    frac_mm = frac_copy = float("nan")  # shares of the data-sheet peaks (GPU)
     for key, (name, sizes) in runs.items():
         for n in sizes:
             X, Y = (torch.randn(n, n, device=lab.device).to(DTYPES[name]) for _ in range(2))
@@ -335,7 +336,7 @@ def body(lab: kit.Lab) -> None:
     a2.set(xlabel="matmul size n", ylabel="achieved TFLOP/s", title="throughput vs size")
     a2.legend(fontsize=7)
     lab.savefig(fig, "roofline.png")
-    if placed and curves and len(tiled_errs) == 2:
+    if placed and curves and len(tiled_errs) == 2 and (not cuda or frac_copy == frac_copy):
         big, mv = placed["matmul 8192 bf16"][1], placed["matvec 8192 fp32"][1]
         gpu = (f" On the {roof['card']} your bf16 matmul ran at {max(curves['cuda bf16']):.0f} "
                f"TFLOP/s ({frac_mm:.0%} of peak) and copies at {max(beyond_l2) / 1e3:.2f} TB/s "
