@@ -1,9 +1,8 @@
 """Another idiom: string methods instead of one regex, packaging.version for driver versions,
 and find_problems as a list of named rules over a report."""
 
-from packaging.version import Version
-
 from cuda_environment import load_driver_table
+from packaging.version import Version
 
 
 def parse_cuda_tag(version):
