@@ -62,15 +62,16 @@ class Config:
 def write_shards(folder: str, n: int, side: int, per_shard: int, seed: int) -> list:
     """Write n smooth random images as zlib records into shard files; the index per image."""
     rng = np.random.default_rng(seed)
-    lo = rng.normal(size=(n, 3, side // 8, side // 8))  # low-frequency content ...
-    imgs = np.repeat(np.repeat(lo, 8, axis=2), 8, axis=3) + 0.05 * rng.normal(
-        size=(n, 3, side, side))  # ... plus a little noise
-    imgs = np.clip(128 + 40 * imgs, 0, 255).astype(np.uint8)  # (n, 3, side, side)
     index = []  # (path, offset, length) of image i
     for s in range(0, n, per_shard):
+        k = min(per_shard, n - s)
+        lo = rng.normal(size=(k, 3, side // 8, side // 8))  # low-frequency content ...
+        imgs = np.repeat(np.repeat(lo, 8, axis=2), 8, axis=3) + 0.05 * rng.normal(
+            size=(k, 3, side, side))  # ... plus a little noise
+        imgs = np.clip(128 + 40 * imgs, 0, 255).astype(np.uint8)  # (k, 3, side, side)
         path = os.path.join(folder, f"shard-{s // per_shard:05d}.bin")
         with open(path, "wb") as fh:
-            for img in imgs[s:s + per_shard]:
+            for img in imgs:
                 rec = zlib.compress(img.tobytes(), 1)
                 index.append((path, fh.tell(), len(rec)))
                 fh.write(rec)
