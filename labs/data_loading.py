@@ -311,13 +311,15 @@ def body(lab: kit.Lab) -> None:
     a2.bar([str(w) for w in ws], [100 * runs[(w, False)]["wait_frac"] for w in ws])
     a2.set(xlabel="num_workers", ylabel="% of a step", title="training loop waiting for data")
     lab.savefig(fig, "loader_throughput.png")
+    loading = (f"reading and decoding the shards with {best[0]} workers gave "
+               f"{runs[best]['throughput'] / base['throughput']:.1f}x the throughput of 0 "
+               f"workers on {lab.device}, the loop waiting {runs[best]['wait_frac']:.0%} of a "
+               f"step instead of {base['wait_frac']:.0%}") if best[0] else (
+        f"on this {lab.device} workers did not beat loading in the training process (they "
+        "share its cores)")
     if pad_b == pad_b:
         lab.conclude(f"Your bucketing cut padding from {pad_r:.0%} to {pad_b:.0%} of the "
-                     f"slots with every sequence kept and the batch order shuffled; reading "
-                     f"and decoding the shards with {best[0]} workers gave "
-                     f"{runs[best]['throughput'] / base['throughput']:.1f}x the throughput of "
-                     f"0 workers on {lab.device}, the loop waiting {runs[best]['wait_frac']:.0%} "
-                     f"of a step instead of {base['wait_frac']:.0%}.")
+                     f"slots with every sequence kept and the batch order shuffled; {loading}.")
 
 
 def main(argv: list[str] | None = None) -> int:
