@@ -56,7 +56,7 @@ def to_device(obj, device, non_blocking: bool = False):
 
     Returns a new structure of the same shape: dicts with the same keys, lists as lists,
     tuples as tuples, at any depth; anything that is not a tensor (ints, strings, None)
-    kept as it is. ``non_blocking`` is passed on to ``Tensor.to``.
+    kept as it is. ``non_blocking`` is passed on to ``torch.Tensor.to``.
     """
     if torch.is_tensor(obj):
         return obj.to(device, non_blocking=non_blocking)
@@ -71,7 +71,7 @@ def move_optimizer_state(opt: torch.optim.Optimizer, device) -> None:
     """Move an optimizer's per-parameter state tensors to ``device``, in place.
 
     Call it after ``model.to(device)``. Every tensor in ``opt.state[p]`` moves (Adam's
-    ``exp_avg`` and ``exp_avg_sq``, SGD's ``momentum_buffer``, whatever the optimizer keeps),
+    "exp_avg" and "exp_avg_sq", SGD's "momentum_buffer", whatever the optimizer keeps),
     except Adam's scalar ``step``, which stays on the CPU (it is read as a number every step;
     with capturable=False torch keeps it there). The optimizer must end up holding the moved
     tensors: replace the entries of ``opt.state[p]``, do not build a new dict beside it.
