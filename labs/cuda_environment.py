@@ -1,28 +1,35 @@
 """CUDA environment: drivers, CUDA, cuDNN and framework compatibility - an environment doctor.
 
 A GPU program needs a chain of compatible pieces. The kernel driver (shown by nvidia-smi)
-comes from the system and supports CUDA runtimes up to its own "CUDA Version"; within one
-major version newer runtimes run on older drivers (minor-version compatibility), across
-majors they do not. A PyTorch wheel bundles its CUDA runtime and cuDNN (the nvidia-* pip
+comes from the system. NVIDIA publishes the minimum driver of every CUDA release: CUDA 12.4
+needs >= 550.54.14 on Linux for full compatibility; from CUDA 11 on, any 12.x runtime also
+runs on a driver >= 525.60.13 (minor-version compatibility, with limits such as no JIT of
+newer PTX), while across major versions there is no compatibility (CUDA 13 needs >= 580).
+Driver versions are dotted numbers compared field by field, as integers: 535.104.05 is newer
+than 535.54.03. A PyTorch wheel bundles its CUDA runtime and cuDNN (the nvidia-* pip
 packages), so only the driver has to come from the system; the local nvcc does not matter.
 The wheel's tag says which runtime it was built for ("2.11.0+cu130" = CUDA 13.0, "+cpu" =
 none), and it carries machine code for a list of GPU architectures (``sm_80``, ``sm_90``
 ...): cubins run on GPUs of the same major compute capability and an equal or higher minor,
 PTX (``compute_XY``) is compiled just in time for newer GPUs. bf16 needs compute capability
-8.0 (Ampere) or newer.
+8.0 (Ampere) or newer; it keeps 8 significant bits, so a bf16 matmul differs from fp32 by
+about 2^-8 (relative), never by much more.
 
 ``doctor()`` collects all this (torch, its CUDA build, cuDNN, NCCL, devices, the driver from
 nvidia-smi / NVML / /proc) and names every inconsistency; it imports nothing heavy at module
 import time, so the app's System page can call it (``from labs.cuda_environment import
 doctor``). The lab checks the learner's version-tag parser and consistency rules on planted
-broken environments, then checks this machine's report against independent sources (package
-metadata, the wheel tag, nvidia-smi) and that a CPU-only machine reports "no CUDA" cleanly.
+broken environments and your driver check against NVIDIA's published minimum-driver table
+(labs/data/cuda_environment/cuda_drivers.json), then checks this machine's report against
+independent sources (package metadata, the wheel tag, nvidia-smi) and that a CPU-only
+machine reports "no CUDA" cleanly.
 
 $ python labs/cuda_environment.py --quick
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import os
@@ -33,10 +40,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-EXERCISES = ("parse_cuda_tag", "find_problems")
+EXERCISES = ("parse_cuda_tag", "driver_compatibility", "find_problems")
 KEYS = ("python", "platform", "torch", "torch_cuda_build", "cudnn", "nccl", "cuda_available",
-        "devices", "arch_list", "driver", "driver_cuda", "nvidia_smi", "smi_gpus", "problems",
-        "status", "summary")
+        "devices", "arch_list", "driver", "driver_cuda", "driver_support", "nvidia_smi",
+        "smi_gpus", "problems", "status", "summary")
+DRIVERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "cuda_environment",
+                       "cuda_drivers.json")
 
 
 @dataclass
@@ -54,15 +63,53 @@ def parse_cuda_tag(version: str) -> str | None:
     return f"{m[1]}.{m[2]}" if m else None
 
 
+@functools.lru_cache(maxsize=1)
+def load_driver_table() -> dict:
+    """NVIDIA's minimum Linux drivers: {"toolkit": {"12.4": "550.54.14", ...},
+    "minor_version_compatibility": {"12": "525.60.13", ...}} (see the data README)."""
+    with open(DRIVERS) as fh:
+        return json.load(fh)
+
+
+def driver_compatibility(driver: str, cuda: str, table: dict) -> str:
+    """How a driver (e.g. "535.104.05") runs CUDA ``cuda`` ("12.4"), per NVIDIA's table.
+
+    - "full": the driver is at least ``table["toolkit"][cuda]``, the minimum driver of that
+      CUDA release (a CUDA version missing from the table cannot be "full");
+    - "minor-version": otherwise, if it is at least
+      ``table["minor_version_compatibility"][major]`` for the CUDA major version (a major
+      missing there has no minor-version compatibility);
+    - "unsupported": neither.
+
+    Versions compare field by field as integers ("535.104.05" > "535.54.03"; "580" means
+    580.0.0, a missing field counts as 0).
+    """
+    def key(v: str) -> tuple:
+        return tuple(int(f) for f in v.split("."))
+
+    def at_least(v: str, minimum: str) -> bool:
+        a, b = key(v), key(minimum)
+        n = max(len(a), len(b))
+        return a + (0,) * (n - len(a)) >= b + (0,) * (n - len(b))
+
+    full = table["toolkit"].get(cuda)
+    if full is not None and at_least(driver, full):
+        return "full"
+    compat = table["minor_version_compatibility"].get(cuda.split(".")[0])
+    return "minor-version" if compat is not None and at_least(driver, compat) else "unsupported"
+
+
 def find_problems(r: dict) -> set[str]:
     """Inconsistencies in a doctor report, as a set of codes (empty = consistent).
 
     - "cpu-build-but-gpu-present": torch has no CUDA build, yet nvidia-smi lists a GPU
+      (a CPU build reports nothing else)
     - "cuda-build-but-unavailable": CUDA build and a GPU listed, but CUDA is not available
-    - "driver-too-old": the driver's CUDA major version is below torch's CUDA build major
+    - "driver-too-old": a driver version is known and ``driver_compatibility(r["driver"],
+      r["torch_cuda_build"], load_driver_table())`` is "unsupported"
     - "cudnn-missing": a CUDA build without cuDNN
     - "arch-not-compiled": a device whose capability (M, m) no entry of arch_list runs on:
-      ``sm_Mk`` with k <= m (cubin), or ``compute_XY`` with (X, Y) <= (M, m) (PTX JIT)
+      "sm_Mk" with k <= m (cubin), or "compute_XY" with (X, Y) <= (M, m) (PTX JIT)
     - "bf16-mismatch": a device's bf16 flag differs from capability >= (8, 0)
     """
     probs: set[str] = set()
@@ -71,7 +118,8 @@ def find_problems(r: dict) -> set[str]:
         return {"cpu-build-but-gpu-present"} if gpus else probs
     if gpus and not r.get("cuda_available"):
         probs.add("cuda-build-but-unavailable")
-    if r.get("driver_cuda") and int(r["driver_cuda"].split(".")[0]) < int(build.split(".")[0]):
+    if r.get("driver") and driver_compatibility(r["driver"], build,
+                                                load_driver_table()) == "unsupported":
         probs.add("driver-too-old")
     if r.get("cudnn") is None:
         probs.add("cudnn-missing")
@@ -177,6 +225,9 @@ def doctor(smi_timeout_s: float = 10.0) -> dict:
             r["devices"].append({"index": i, "name": p.name, "capability": [p.major, p.minor],
                                  "memory_gib": round(p.total_memory / 2**30, 1),
                                  "sms": p.multi_processor_count, "bf16": bool(bf16)})
+    if r["driver"] and r["torch_cuda_build"]:
+        r["driver_support"] = driver_compatibility(r["driver"], r["torch_cuda_build"],
+                                                   load_driver_table())
     r["problems"] = sorted(find_problems(r))
     r["status"] = "problems" if r["problems"] else ("ok" if r["cuda_available"] else "no CUDA")
     r["summary"] = (f"torch {r['torch']} (CUDA build {r['torch_cuda_build'] or 'none'}), "
@@ -185,30 +236,69 @@ def doctor(smi_timeout_s: float = 10.0) -> dict:
     return r
 
 
+def wrong(got: dict, want: dict) -> dict:
+    """The entries where ``got`` differs from ``want``, as "yours X, expected Y"."""
+    return {k: f"yours {got.get(k)}, expected {v}" for k, v in want.items() if got.get(k) != v}
+
+
 def body(lab) -> None:
     cfg = Config()
+    import torch
+
+    rep, got = None, {}  # the doctor's report and your driver verdicts, once they ran
     lab.section("wheel tags -> CUDA build")
     with lab.guard("parse_cuda_tag runs"):
-        table = {"2.11.0+cu130": "13.0", "2.1.0+cu118": "11.8", "1.4.0+cu92": "9.2",
-                 "2.5.1+cu124": "12.4", "2.13.0+cpu": None, "2.5.0+rocm6.2": None, "2.4.0": None}
-        lab.check_equal("parse_cuda_tag on known wheel versions",
-                        {v: parse_cuda_tag(v) for v in table}, table)
+        tags = {"2.11.0+cu130": "13.0", "2.1.0+cu118": "11.8", "1.4.0+cu92": "9.2",
+                "2.5.1+cu124": "12.4", "2.13.0+cpu": None, "2.5.0+rocm6.2": None, "2.4.0": None,
+                torch.__version__: torch.version.cuda}  # this machine: torch's own record
+        lab.check_equal("parse_cuda_tag on known wheels and this one (wrong ones)",
+                        wrong({v: parse_cuda_tag(v) for v in tags}, tags), {},
+                        hint="the last digit is the minor version: cu118 -> 11.8, cu92 -> 9.2")
+
+    lab.section("driver vs CUDA, against NVIDIA's minimum-driver table")
+    table = load_driver_table()
+    cases = {  # (driver, CUDA): expected, each a row of the table or a boundary
+        ("580.159.04", "13.0"): "full", ("575.57.08", "13.0"): "unsupported",
+        ("580.65.06", "12.4"): "full", ("550.54.14", "12.4"): "full",
+        ("550.54.13", "12.4"): "minor-version", ("535.104.05", "12.2"): "full",
+        ("535.104.05", "12.4"): "minor-version", ("525.60.13", "12.8"): "minor-version",
+        ("525.53", "12.1"): "unsupported", ("470.82.01", "12.1"): "unsupported",
+        ("450.80.02", "11.8"): "minor-version", ("450.51.06", "11.8"): "unsupported",
+        ("520.61.05", "11.8"): "full", ("440.33", "10.2"): "full",
+        ("418.39", "10.2"): "unsupported", ("560.35.03", "12.7"): "minor-version",
+    }
+    with lab.guard("driver_compatibility runs"):
+        got = {f"{d} / CUDA {c}": driver_compatibility(d, c, table) for d, c in cases}
+        lab.check_equal("driver_compatibility vs NVIDIA's table (wrong ones)",
+                        wrong(got, {f"{d} / CUDA {c}": v for (d, c), v in cases.items()}), {},
+                        hint="compare versions field by field as integers, not as strings")
+        cudas = ["13.0", "12.8", "12.4", "12.2", "11.8"]
+        drivers = ["580.65.06", "570.124.06", "550.54.15", "535.104.05", "525.60.13", "470.82.01"]
+        lab.table("driver_support", ["driver", *[f"CUDA {c}" for c in cudas]],
+                  [[d, *[driver_compatibility(d, c, table) for c in cudas]] for d in drivers],
+                  title="what each driver runs (your driver_compatibility, NVIDIA's table)")
 
     lab.section("consistency rules on planted environments")
     gpu = {"torch": "2.11.0+cu130", "torch_cuda_build": "13.0", "cudnn": "9.10.2",
-           "cuda_available": True, "driver_cuda": "13.0", "smi_gpus": [{"name": "H100"}],
-           "arch_list": ["sm_75", "sm_80", "sm_90", "sm_100"],
+           "cuda_available": True, "driver": "580.95.05", "driver_cuda": "13.0",
+           "smi_gpus": [{"name": "H100"}], "arch_list": ["sm_75", "sm_80", "sm_90", "sm_100"],
            "devices": [{"name": "NVIDIA H100", "capability": [9, 0], "bf16": True}]}
+    cpu_box = {"torch": "2.13.0+cpu", "torch_cuda_build": None, "cudnn": None, "driver": None,
+               "cuda_available": False, "smi_gpus": [], "driver_cuda": None, "devices": [],
+               "arch_list": []}
     plants = {  # (what changes, expected codes)
         "consistent GPU box": ({}, set()),
-        "consistent CPU-only box": ({"torch": "2.13.0+cpu", "torch_cuda_build": None,
-                                     "cudnn": None, "cuda_available": False, "smi_gpus": [],
-                                     "driver_cuda": None, "devices": [], "arch_list": []}, set()),
+        "consistent CPU-only box": (cpu_box, set()),
         "CPU wheel on a GPU box": ({"torch_cuda_build": None, "cudnn": None,
                                     "cuda_available": False, "devices": []},
                                    {"cpu-build-but-gpu-present"}),
-        "driver older than the build": ({"driver_cuda": "12.4"}, {"driver-too-old"}),
-        "driver newer minor, same major": ({"driver_cuda": "13.2"}, set()),
+        "CUDA 13 wheel on a 575 driver": ({"driver": "575.57.08", "driver_cuda": "12.9"},
+                                          {"driver-too-old"}),
+        "cu118 wheel on a CUDA 11.0 driver (450.51.06)": (
+            {"torch_cuda_build": "11.8", "driver": "450.51.06", "driver_cuda": "11.0"},
+            {"driver-too-old"}),
+        "cu124 wheel on a 535 driver (minor-version)": (
+            {"torch_cuda_build": "12.4", "driver": "535.104.05", "driver_cuda": "12.2"}, set()),
         "CUDA build, GPU listed, not available": ({"cuda_available": False, "devices": []},
                                                   {"cuda-build-but-unavailable"}),
         "no cuDNN": ({"cudnn": None}, {"cudnn-missing"}),
@@ -222,54 +312,55 @@ def body(lab) -> None:
                                  {"bf16-mismatch"}),
     }
     with lab.guard("find_problems runs"):
-        for name, (change, expected) in plants.items():
-            lab.check_equal(f"problems: {name}", find_problems({**gpu, **change}), expected)
+        lab.check_equal("find_problems on planted environments (wrong ones)",
+                        wrong({k: find_problems({**gpu, **c}) for k, (c, _) in plants.items()},
+                              {k: e for k, (_, e) in plants.items()}), {},
+                        hint="a cubin sm_Mk runs on capability M.m with k <= m; PTX runs on "
+                             "newer GPUs too")
 
     lab.section("this machine's report vs independent sources")
     with lab.guard("doctor runs"):
         rep = doctor(cfg.smi_timeout_s)
-        path = lab.save_file("doctor.json")
-        path.write_text(json.dumps(rep, indent=1))
+        lab.save_file("doctor.json").write_text(json.dumps(rep, indent=1))
         for k in KEYS:
             lab.log(f"  {k:16s} {rep[k]}")
-        lab.check_equal("report has every documented key", sorted(rep), sorted(KEYS))
-        import torch
-
-        lab.check_equal("torch version = installed package metadata (without +tag)",
-                        rep["torch"].split("+")[0],  # PyPI metadata carries no local tag
-                        importlib.metadata.version("torch").split("+")[0])
-        tag = parse_cuda_tag(torch.__version__)
-        if "+" in torch.__version__:
-            lab.check_equal("CUDA build = the wheel's tag", rep["torch_cuda_build"], tag)
-        else:
-            lab.note(f"torch {torch.__version__} has no local tag to compare the CUDA build with")
-        pip_cudnn = [d.version for d in importlib.metadata.distributions()
-                     if (d.metadata["Name"] or "").lower().startswith("nvidia-cudnn")]
-        if rep["cudnn"] and pip_cudnn:
-            lab.check_equal("cuDNN major.minor = the nvidia-cudnn package",
-                            rep["cudnn"].split(".")[:2], pip_cudnn[0].split(".")[:2])
-        else:
-            lab.note(f"cuDNN {rep['cudnn']}, pip cuDNN packages {pip_cudnn}: nothing to compare")
         lab.check_equal("no inconsistency found on this machine", rep["problems"], [])
+        with lab.shown():
+            lab.check_equal("report has every documented key", sorted(rep), sorted(KEYS))
+            lab.check_equal("torch version = installed package metadata (without +tag)",
+                            rep["torch"].split("+")[0],  # PyPI metadata carries no local tag
+                            importlib.metadata.version("torch").split("+")[0])
+            pip_cudnn = [d.version for d in importlib.metadata.distributions()
+                         if (d.metadata["Name"] or "").lower().startswith("nvidia-cudnn")]
+            if rep["cudnn"] and pip_cudnn:
+                lab.check_equal("cuDNN major.minor = the nvidia-cudnn package",
+                                rep["cudnn"].split(".")[:2], pip_cudnn[0].split(".")[:2])
+            else:
+                lab.note(f"cuDNN {rep['cudnn']}, pip cuDNN packages {pip_cudnn}: nothing to "
+                         "compare")
         if lab.device == "cuda":
-            drv = driver_sources(cfg.smi_timeout_s)
-            seen = {k: drv[k] for k in ("smi", "nvml", "proc") if drv[k]}
-            lab.check("driver version: every source agrees", len(set(seen.values())) == 1,
-                      "one version", seen)
-            if drv["smi_gpus"] and "." in drv["smi_gpus"][0]["compute_cap"]:
-                lab.check_equal("capability = nvidia-smi compute_cap",
-                                ".".join(map(str, rep["devices"][0]["capability"])),
-                                drv["smi_gpus"][0]["compute_cap"])
-            x = torch.randn(64, 64)
-            lab.check_close("a CUDA op runs and matches the CPU", (x.cuda() @ x.cuda()).cpu(),
-                            x @ x, rtol=1e-4, atol=1e-4)
-            lab.check_equal("bf16 reported iff capability >= 8.0", rep["devices"][0]["bf16"],
-                            tuple(rep["devices"][0]["capability"]) >= (8, 0))
-            if rep["devices"][0]["bf16"]:
-                xb = x.cuda().bfloat16()
-                lab.check_close("a bf16 matmul runs and matches fp32", (xb @ xb).float().cpu(),
-                                x @ x, rtol=5e-2, atol=0.5)
-            lab.metric("cuda_devices", len(rep["devices"]))
+            with lab.shown():
+                drv = driver_sources(cfg.smi_timeout_s)
+                seen = {k: drv[k] for k in ("smi", "nvml", "proc") if drv[k]}
+                lab.check("driver version: every source agrees", len(set(seen.values())) == 1,
+                          "one version", seen)
+                if drv["smi_gpus"] and "." in drv["smi_gpus"][0]["compute_cap"]:
+                    lab.check_equal("capability = nvidia-smi compute_cap",
+                                    ".".join(map(str, rep["devices"][0]["capability"])),
+                                    drv["smi_gpus"][0]["compute_cap"])
+                x, y = torch.randn(64, 64), torch.randn(64, 64)
+                ref = x.double() @ y.double()
+                err = float(((x.cuda() @ y.cuda()).cpu().double() - ref).norm() / ref.norm())
+                lab.check_le("a CUDA fp32 matmul (TF32 off) vs float64 (rel. error)", err, 1e-6)
+                lab.check_equal("bf16 reported iff capability >= 8.0", rep["devices"][0]["bf16"],
+                                tuple(rep["devices"][0]["capability"]) >= (8, 0))
+                if rep["devices"][0]["bf16"]:  # 8 significant bits: error ~ 2^-8, not more
+                    xb, yb = x.cuda().bfloat16(), y.cuda().bfloat16()
+                    err = float(((xb @ yb).double().cpu() - ref).norm() / ref.norm())
+                    lab.check_le("a bf16 matmul vs float64 (rel. error <= 1.3 x 2^-8)", err, 5e-3)
+                    lab.check_ge("... and it really ran in bf16 (rel. error >= 2^-12)", err,
+                                 2.0**-12)
+                lab.metric("cuda_devices", len(rep["devices"]))
         elif not rep["smi_gpus"]:
             lab.check_equal("CPU-only machine: status", rep["status"], "no CUDA")
             lab.note(f"nvidia-smi: {rep['nvidia_smi'] or 'not found'}; no GPU listed")
@@ -280,7 +371,13 @@ def body(lab) -> None:
     out = subprocess.run([sys.executable, "-c", code, os.path.abspath(__file__)],
                          capture_output=True, text=True, timeout=60)
     lab.check_equal("runpy import: (torch imported, doctor callable)", out.stdout.split(),
-                    ["False", "True"])
+                    ["False", "True"], graded=False)
+    if rep is not None and got:
+        lab.conclude(f"Your checks read torch {rep['torch']} as CUDA build "
+                     f"{rep['torch_cuda_build'] or 'none'} and matched NVIDIA's driver table on "
+                     f"{len(cases)} driver/CUDA pairs (535.104.05 runs CUDA 12.2 in full, 12.4 "
+                     f"only by minor-version compatibility) and {len(plants)} planted "
+                     f"environments; this machine: {rep['status']}.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,11 +1,6 @@
-"""A deliberately wrong solution: a multiply-add counted as one FLOP, and the tiled matmul's
-K loop stops one tile early when K is not a multiple of the tile (off-by-one)."""
+"""Bug: the K loop stops one tile early when K is not a multiple of the tile."""
 
 import torch
-
-
-def matmul_flops(m, k, n):
-    return m * k * n  # bug: an FMA is two floating-point operations
 
 
 def tiled_matmul(A, B, tile):
@@ -15,7 +10,7 @@ def tiled_matmul(A, B, tile):
     for i in range(0, M, tile):
         for j in range(0, N, tile):
             acc = torch.zeros(min(tile, M - i), min(tile, N - j), dtype=A.dtype, device=A.device)
-            for k in range(0, K - tile, tile):  # bug: drops the last (ragged) K tile
+            for k in range(0, K - K % tile, tile):  # the ragged last K tile is never added
                 acc += A[i:i + tile, k:k + tile] @ B[k:k + tile, j:j + tile]
             C[i:i + tile, j:j + tile] = acc
     return C

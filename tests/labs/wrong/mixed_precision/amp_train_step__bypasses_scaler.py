@@ -1,0 +1,14 @@
+"""Bug: the optimizer steps on its own (no unscale, no inf skip) and the scale never moves."""
+
+import torch
+import torch.nn.functional as F
+
+
+def amp_train_step(model, opt, scaler, x, y, dtype):
+    opt.zero_grad(set_to_none=True)
+    with torch.autocast(device_type=x.device.type, dtype=dtype or torch.float32,
+                        enabled=dtype is not None):
+        loss = F.cross_entropy(model(x).float().flatten(0, 1), y.flatten())
+    scaler.scale(loss).backward()
+    opt.step()
+    return loss.detach()

@@ -1,0 +1,16 @@
+"""Bug: returns the scaled loss (S times the loss) it backpropagated."""
+
+import torch
+import torch.nn.functional as F
+
+
+def amp_train_step(model, opt, scaler, x, y, dtype):
+    opt.zero_grad(set_to_none=True)
+    with torch.autocast(device_type=x.device.type, dtype=dtype or torch.float32,
+                        enabled=dtype is not None):
+        loss = F.cross_entropy(model(x).float().flatten(0, 1), y.flatten())
+    scaled = scaler.scale(loss)
+    scaled.backward()
+    scaler.step(opt)
+    scaler.update()
+    return scaled.detach()
