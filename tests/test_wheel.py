@@ -8,6 +8,7 @@ bundled roadmap, labs and app inside the installed package, not in this checkout
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -147,7 +148,11 @@ def test_app_serves_from_another_folder(installed: dict[str, Path]) -> None:
         assert health == "ok", proc.stdout.read() if proc.poll() is not None else health
     finally:
         os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        finally:  # nothing of the app may outlive the test
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
 
 
 def test_installed_app_renders_its_first_page(installed: dict[str, Path]) -> None:
