@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import functools
 import hashlib
 import json
 import math
@@ -365,6 +366,18 @@ class _Timer:
 
 
 # ---------------------------------------------------------------------- running
+def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Remember what ``fn`` returns for the same arguments (``functools.cache``).
+
+    For a lab's expensive setup that no exercise function touches: generated data, a
+    pretrained encoder, a reference model trained in-lab. One run computes it once; the test
+    suite, which runs a lab many times in one process (reference, starter, mutants,
+    alternative), computes it once for all of them. Never cache anything an exercise
+    function produced, and return values the lab does not modify (or copy them).
+    """
+    return functools.cache(fn)
+
+
 def parser(node: str, doc: str | None = None) -> argparse.ArgumentParser:
     """The common flags every lab accepts."""
     p = argparse.ArgumentParser(

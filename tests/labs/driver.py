@@ -3,11 +3,13 @@
     python tests/labs/driver.py LAB.py PLAN.json
 
 PLAN.json is a list of runs, each ``{"id": ..., "args": [...], "json": PATH, "log": PATH}``.
-Each run loads the lab file afresh as a module (so no rebinding leaks from one run into
-the next), calls its ``main(args + ["--json", PATH])`` with stdout and stderr (file
-descriptors 1 and 2, so child processes' output too) sent to its log file, and records
-its exit code. The exit codes go to PLAN.json's sibling ``codes.json``. Paying for torch's
-import once per lab instead of once per run is what keeps the lab suite under CI's budget.
+The lab file is imported once as a module; before each run its exercise functions are put
+back to the lab's own (a run with ``--solution`` rebinds them), then its
+``main(args + ["--json", PATH])`` runs with stdout and stderr (file descriptors 1 and 2, so
+child processes' output too) sent to the run's log file, and its exit code is recorded. The
+exit codes go to PLAN.json's sibling ``codes.json``. Paying for the imports once per lab, and
+for the setup a lab keeps in ``kit.cached`` functions (data, pretrained encoders, reference
+models), instead of once per run is what keeps the lab suite under CI's budget.
 """
 
 from __future__ import annotations
@@ -57,10 +59,14 @@ def main() -> int:
     plan = json.loads(plan_path.read_text())
     codes: dict[str, int | str] = {}
     out = plan_path.with_name("codes.json")
+    module = load_lab(lab)
+    own = {name: getattr(module, name) for name in getattr(module, "EXERCISES", ())}
     for run in plan:
+        for name, fn in own.items():  # the lab's own functions, whatever the last run bound
+            setattr(module, name, fn)
         with redirected(Path(run["log"])):
             try:
-                code: int | str = load_lab(lab).main([*run["args"], "--json", run["json"]])
+                code: int | str = module.main([*run["args"], "--json", run["json"]])
             except SystemExit as exc:  # argparse exits 2 on bad flags
                 code = exc.code if isinstance(exc.code, int) else 2
             except BaseException:  # noqa: BLE001 - recorded, the next run still happens

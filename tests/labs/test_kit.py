@@ -158,3 +158,21 @@ def test_untouched_exercise_is_a_failed_graded_check(twice: Path) -> None:
     failed = next(c for c in res["checks"] if not c["passed"])
     assert failed["name"] == "double runs" and failed["graded"]
     assert "not implemented yet" in failed["message"]
+
+
+def test_the_driver_restores_the_labs_own_functions_between_runs(twice: Path) -> None:
+    """A mutant bound with --only must not leak into the next run of the same process."""
+    tmp = twice.parent.parent
+    bad = solution(tmp, "def double(x):\n    return x + 3\n")
+    plan = [{"id": rid, "args": ["--quick", "--out", str(tmp / f"o{i}"), *args],
+             "json": str(tmp / f"r{i}.json"), "log": str(tmp / f"l{i}.txt")}
+            for i, (rid, args) in enumerate([
+                ("mutant", ["--solution", str(bad), "--only", "double"]),
+                ("reference", []),
+                ("other-mutant", ["--solution", str(bad), "--only", "triple"])])]
+    bad.write_text("def double(x):\n    return x + 3\n\ndef triple(x):\n    return x * 3\n")
+    (tmp / "plan.json").write_text(json.dumps(plan))
+    subprocess.run([sys.executable, str(Path(__file__).parent / "driver.py"), str(twice),
+                    str(tmp / "plan.json")], check=True, env=lab_env(), timeout=120)
+    codes = json.loads((tmp / "codes.json").read_text())
+    assert codes == {"mutant": 1, "reference": 0, "other-mutant": 0}
