@@ -7,8 +7,7 @@ Why did the model predict this? Two model-agnostic answers, both only calling f:
   coefficients say how f changes near x. For a linear f it returns f's weights; for a
   smooth f and a small neighbourhood it approaches the gradient. The proximity kernel is
   what makes it local: for f = a cubic around x, sampled with spread s, the weighted fit
-  returns slope + 3 c s^2 width^2 / (width^2 + 2) instead of the unweighted
-  slope + 3 c s^2, an exact prediction the lab checks.
+  returns slope + 3 c s^2 width^2 / (width^2 + 2), the unweighted one slope + 3 c s^2.
 * SHAP (Lundberg & Lee 2017) gives feature i its Shapley value: the average, over all
   orders of adding features, of how much adding i changes v(S) = E_b[f(x_S, b_rest)]
   (features outside S are filled from a background sample b). Shapley values are the only
@@ -17,14 +16,13 @@ Why did the model predict this? Two model-agnostic answers, both only calling f:
   with the Shapley kernel (M-1) / (C(M,|S|) |S| (M-|S|)); with every coalition it is exact,
   with a sample of coalitions it is an estimate.
 
-You write exact Shapley values, Kernel SHAP and LIME and explain an MLP regressor (sklearn,
-tanh, the bundled diabetes data, 10 features). They are checked against an independent
-computation of the subset formula, the closed forms (w_i (x_i - E b_i) for a linear model;
-the cubic above), efficiency and dummy, exactness of paired sampling on a model with only
-pairwise interactions, and the MLP's finite-difference gradient. The plot shows why the
-choice matters: SHAP, data-scale LIME and narrow LIME (a gradient) answer different
-questions and can disagree in sign. Float32 is fine for LIME; the Shapley identities are
-checked to 1e-8 in float64, the model's own dtype.
+You write exact Shapley values, Kernel SHAP and LIME for an MLP regressor (sklearn, tanh,
+diabetes data, 10 features), checked against an independent computation of the subset
+formula, the closed forms (w_i (x_i - E b_i) for a linear model; the cubic above),
+efficiency and dummy, paired sampling's exactness on pairwise interactions and the MLP's
+gradient. The plot shows SHAP, data-scale LIME and narrow LIME (a gradient) answering
+different questions. Float32 is fine for LIME; the Shapley identities are checked to 1e-8
+in float64, the model's own dtype.
 
 $ python labs/interpretability.py --quick
 """
@@ -219,6 +217,10 @@ def body(lab: kit.Lab) -> None:
                         kernel_shap(f_pairs, x, background, 64, np.random.default_rng(3)),
                         _shapley_oracle(f_pairs, x, background), rtol=1e-8, atol=1e-10,
                         hint="add the complement of every drawn coalition")
+        same = [kernel_shap(f, x, background, 64, np.random.default_rng(5)) for _ in "ab"]
+        lab.check_equal("reproducible: the same rng seed gives the same estimate",
+                        bool(np.array_equal(same[0], same[1])), True,
+                        hint="draw sizes and subsets with the rng you are given")
         seen: list = []
 
         def f_rec(Z):  # x = 1 and background = 0: each row f sees is a coalition's mask
@@ -253,6 +255,10 @@ def body(lab: kit.Lab) -> None:
         lab.check_close("LIME on a linear model returns its weights and f(x)", np.r_[a, coef],
                         np.r_[f_lin(x[None])[0], w_lin], rtol=1e-5, atol=1e-6,
                         hint="regress on z - x, not on the unit-scale noise")
+        same = [lime_explain(f, x, scale, 100, 1.0, np.random.default_rng(5))[1] for _ in "ab"]
+        lab.check_equal("reproducible: the same rng seed gives the same explanation",
+                        bool(np.array_equal(same[0], same[1])), True,
+                        hint="draw the perturbations with the rng you are given")
         c, s_cub = rng.normal(size=len(x)), rng.uniform(0.2, 0.6, len(x))  # cubic, spreads
         _, coef = lime_explain(lambda Z: f_lin(Z) + ((Z - x) ** 3) @ c, x, s_cub,
                                cfg.cubic_samples, 1.0, np.random.default_rng(2))

@@ -56,7 +56,7 @@ def kfold_indices(n: int, k: int, rng: np.random.Generator | None = None) -> lis
     With ``rng``, first permute the indices with ``rng.permutation(n)``; without, keep
     0 .. n-1. The test folds are consecutive blocks of that order; the first ``n % k`` folds
     hold one extra index. Each ``train`` is every other index, in the same order (not
-    sorted). Both are integer arrays.
+    sorted).
     """
     order = rng.permutation(n) if rng is not None else np.arange(n)
     sizes = np.full(k, n // k)
@@ -139,6 +139,7 @@ def body(lab: kit.Lab) -> None:
 
     lab.section("cross-validation with per-fold scaling vs sklearn cross_val_score(Pipeline)")
     Xd, yd = load_diabetes(return_X_y=True)  # 442 patients, 10 features, a regression target
+    Xd = np.c_[Xd, np.full(len(yd), 3.0)]  # a constant column: its std is 0
     ridge_rows = []
     with lab.guard("cross_val_scores runs"):
         mine = cross_val_scores(make_logreg, X, y, kfold_indices(n, cfg.k), accuracy)

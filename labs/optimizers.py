@@ -56,7 +56,7 @@ def sgd_step(params: list, grads: list, state: dict, lr: float, momentum: float 
     For each parameter p with gradient g: g <- g + weight_decay * p; with momentum:
     buf <- g on the first step, else buf <- momentum * buf + g, and the step direction is
     buf (or g + momentum * buf for Nesterov); p <- p - lr * direction. ``state`` is the
-    same dict on every call of one run (keep buf there); do not modify the input tensors.
+    same dict on every call of one run (keep buf there).
     """
     bufs = state.setdefault("buf", [None] * len(params))
     new = []

@@ -159,6 +159,10 @@ def body(lab: kit.Lab) -> None:
         ref = st.bootstrap((skewed,), np.mean, confidence_level=0.9, n_resamples=cfg.n_boot,
                            method="percentile", rng=np.random.default_rng(lab.seed + 1))
         ci = ref.confidence_interval
+        same = [bootstrap_ci(skewed, np.mean, 0.9, 200, np.random.default_rng(5)) for _ in "ab"]
+        lab.check_equal("reproducible: the same rng seed gives the same interval",
+                        bool(np.array_equal(same[0], same[1])), True,
+                        hint="draw every index from the rng you are given")
         lab.check_close("90% interval = scipy.stats.bootstrap percentile (tol 8% of width)",
                         [lo, hi], [ci.low, ci.high], rtol=0, atol=0.08 * (ci.high - ci.low),
                         hint="quantiles (1 - level)/2 and (1 + level)/2 of the resampled stats")
@@ -204,6 +208,9 @@ def body(lab: kit.Lab) -> None:
                         rtol=0, atol=tol, hint="compare |shuffled difference| with |observed|")
         lab.metric("p_value", p)
         lab.metric("welch_t_test_p_value", st.ttest_ind(a, b, equal_var=False).pvalue)
+        same = [permutation_test(a, b, 200, np.random.default_rng(5)) for _ in "ab"]
+        lab.check_equal("reproducible: the same rng seed gives the same p-value",
+                        same[0] == same[1], True, hint="shuffle with the rng you are given")
         apart = permutation_test(np.zeros(20), np.ones(20), cfg.n_perm, rng)
         lab.check_close("no shuffle reaches the observed difference: p = 1 / (1 + n_perm)",
                         apart, 1 / (1 + cfg.n_perm), rtol=1e-12,

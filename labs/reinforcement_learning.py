@@ -157,11 +157,12 @@ def q_learning(env: GridWorld, episodes: int, gamma: float, epsilon: float,
 
     Q starts at 0. Each episode starts at ``s = env.reset(rng)`` and runs until
     ``env.step(s, a, rng)`` returns done or for ``max_steps`` steps. Behaviour: with
-    probability ``epsilon`` (test ``rng.random() < epsilon``) a uniformly random action
-    ``rng.integers(env.n_actions)``, else the greedy action ``argmax_a Q(s, a)``, ties going
-    to the lowest index. Update Q(s, a) += alpha * (r + gamma * max_a' Q(s', a') - Q(s, a)),
-    with alpha = 1 / n ** 0.6 and n the number of updates of (s, a), this one included (the
-    first has alpha = 1). Q of a terminal state is never updated and stays 0.
+    probability ``epsilon`` a uniformly random action, else the greedy action
+    ``argmax_a Q(s, a)``, ties going to the lowest index; draw every random number from
+    ``rng``, so that a run is reproducible. Update
+    Q(s, a) += alpha * (r + gamma * max_a' Q(s', a') - Q(s, a)), with alpha = 1 / n ** 0.6
+    and n the number of updates of (s, a), this one included (the first has alpha = 1).
+    Q of a terminal state is never updated and stays 0.
     """
     Q = np.zeros((env.n_states, env.n_actions))
     visits = np.zeros_like(Q)
@@ -222,6 +223,11 @@ def body(lab: kit.Lab) -> None:
                         rtol=1e-6, atol=1e-6,
                         hint="ties go to the lowest index; alpha = 1 / n^0.6 with n counting "
                              "this update; explore only when rng.random() < epsilon")
+        same = [q_learning(env, 200, cfg.gamma, cfg.epsilon, np.random.default_rng(5))
+                for _ in "ab"]
+        lab.check_equal("reproducible: the same rng seed gives the same Q on the gridworld",
+                        bool(np.array_equal(same[0], same[1])), True,
+                        hint="explore with the rng you are given, not np.random")
         lab.table("corridor_q", ["state", "Q(s, left)", "Q(s, right)"],
                   [[s_, *Q_c[s_]] for s_ in range(corridor.n_states)],
                   title="your Q after 3 greedy episodes on the corridor (the right end is +1)")

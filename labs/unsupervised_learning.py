@@ -156,6 +156,10 @@ def body(lab: kit.Lab) -> None:
             C0, _ = kmeans(ptst, 3, np.random.default_rng([lab.seed, r]), iters=0)
             picked = torch.cdist(C0.to(f64), ptst).argmin(1).cpu().numpy()  # (3,) point ids
             counts[np.arange(3), picked] += 1
+        same = [kmeans(ptst, 3, np.random.default_rng(5), iters=0)[0] for _ in "ab"]
+        lab.check_equal("reproducible: the same rng seed gives the same seeds",
+                        bool(torch.equal(same[0], same[1])), True,
+                        hint="draw every seed from the rng you are given")
         pvals = [chisquare(counts[j], probs[j] * draws).pvalue if counts[j].sum() == draws
                  else 0.0 for j in range(3)]
         lab.check_ge(f"seeds 1, 2, 3 follow uniform, D^2, D^2-to-nearest ({draws} draws, "
