@@ -8,11 +8,18 @@ Bellman optimality update V(s) <- max_a [R(s,a) + gamma * sum_s' P(s'|s,a) V(s')
 is not, Q-learning learns action values from sampled experience alone:
 Q(s,a) <- Q(s,a) + alpha * (r + gamma * max_a' Q(s',a') - Q(s,a)).
 
-This lab builds a slippery gridworld (the agent moves as intended with probability 0.8,
-sideways otherwise), writes value iteration and epsilon-greedy Q-learning by hand, checks
-value iteration against the linear-programming solution of the MDP (scipy linprog) and
-exact policy evaluation, and checks that the policy Q-learning learns from samples is
-optimal: every greedy action is an optimal action, and its exact value equals V*.
+Q-learning's details decide what it learns: the step size alpha = 1 / n^0.6 (n the visits
+to (s, a)) shrinks slowly enough to average out random slips; the behaviour policy explores
+with probability epsilon; and the greedy action breaks ties by the lowest index, as
+np.argmax does, so a run is reproducible (at the start every Q is 0 and every action ties).
+
+You write value iteration and epsilon-greedy Q-learning for a slippery gridworld (the agent
+moves as intended with probability 0.8, sideways otherwise). Value iteration is checked
+against the linear-programming solution of the MDP (scipy linprog) and exact policy
+evaluation. Q-learning is checked twice: with epsilon = 0 on a deterministic corridor its Q
+table must equal the update rule applied by hand (step sizes, tie-breaks and all), and on
+the gridworld the policy it learns from samples must be optimal: every greedy action an
+optimal action, its exact value equal to V*.
 
 $ python labs/reinforcement_learning.py --quick
 """
@@ -94,11 +101,46 @@ class GridWorld:
         return s2, reward, bool(self.terminal[s2])
 
 
+class Corridor:
+    """A deterministic corridor 0 - 1 - ... - n-1: actions 0 = left, 1 = right; every move
+    costs 0.1, reaching the right end pays +1 and ends the episode. Episodes start at 0."""
+
+    def __init__(self, n: int = 5) -> None:
+        self.n_states, self.n_actions = n, 2
+
+    def reset(self, rng: np.random.Generator) -> int:
+        return 0
+
+    def step(self, s: int, a: int, rng: np.random.Generator) -> tuple[int, float, bool]:
+        s2 = max(s - 1, 0) if a == 0 else s + 1
+        done = s2 == self.n_states - 1
+        return s2, (1.0 if done else -0.1), done
+
+
+def _greedy_q_by_hand(env: Corridor, episodes: int, gamma: float, max_steps: int) -> np.ndarray:
+    """The oracle for epsilon = 0: the update rule applied step by step on a deterministic env."""
+    Q, n = np.zeros((env.n_states, env.n_actions)), np.zeros((env.n_states, env.n_actions))
+    for _ in range(episodes):
+        s = 0
+        for _ in range(max_steps):
+            a = int(np.flatnonzero(Q[s] == Q[s].max())[0])  # lowest index among the best
+            s2, r, done = env.step(s, a, None)  # type: ignore[arg-type]
+            n[s, a] += 1
+            Q[s, a] += (r + gamma * Q[s2].max() - Q[s, a]) * n[s, a] ** -0.6
+            s = s2
+            if done:
+                break
+    return Q
+
+
 def value_iteration(P: np.ndarray, R: np.ndarray, gamma: float,
                     tol: float) -> tuple[np.ndarray, np.ndarray]:
     """Optimal values ``V`` (S,) and a greedy policy (S,) of the MDP ``P`` (S, A, S), ``R`` (S, A).
 
-    Repeat the Bellman optimality update until max |V_new - V| < tol.
+    ``P[s, a, s2]`` is the probability of moving from s to s2 under action a and ``R[s, a]``
+    the expected reward. Starting from V = 0, repeat the Bellman optimality update
+    V(s) <- max_a [R(s, a) + gamma * sum_s2 P(s, a, s2) V(s2)] until max |V_new - V| < tol;
+    return V and the action (int array) that attains each max.
     """
     V = np.zeros(P.shape[0])
     while True:
@@ -113,8 +155,14 @@ def q_learning(env: GridWorld, episodes: int, gamma: float, epsilon: float,
                rng: np.random.Generator, max_steps: int = 100) -> np.ndarray:
     """Tabular Q-learning with an epsilon-greedy behaviour policy; returns ``Q`` (S, A).
 
-    Step size per (state, action): alpha = 1 / (visits ** 0.6), which decays slowly enough
-    for the estimates to converge under the environment's random slips.
+    Q starts at 0. Each episode starts at ``s = env.reset(rng)`` and runs until
+    ``env.step(s, a, rng)`` returns done or for ``max_steps`` steps. Behaviour: with
+    probability ``epsilon`` a uniformly random action, else the greedy action
+    ``argmax_a Q(s, a)``, ties going to the lowest index; draw every random number from
+    ``rng``, so that a run is reproducible. Update
+    Q(s, a) += alpha * (r + gamma * max_a' Q(s', a') - Q(s, a)), with alpha = 1 / n ** 0.6
+    and n the number of updates of (s, a), this one included (the first has alpha = 1).
+    Q of a terminal state is never updated and stays 0.
     """
     Q = np.zeros((env.n_states, env.n_actions))
     visits = np.zeros_like(Q)
@@ -166,7 +214,26 @@ def body(lab: kit.Lab) -> None:
                         _policy_value(env.P, env.R, pi, cfg.gamma), V_lp, rtol=0, atol=1e-7)
         V_star = V
 
+    lab.section("Q-learning by hand: epsilon = 0 on a deterministic corridor")
+    corridor = Corridor(5)
+    with lab.guard("q_learning runs on the corridor"):
+        Q_c = q_learning(corridor, 3, cfg.gamma, 0.0, np.random.default_rng(lab.seed), 50)
+        Q_hand = _greedy_q_by_hand(corridor, 3, cfg.gamma, 50)
+        lab.check_close("3 greedy episodes: Q = the update rule applied by hand", Q_c, Q_hand,
+                        rtol=1e-6, atol=1e-6,
+                        hint="ties go to the lowest index; alpha = 1 / n^0.6 with n counting "
+                             "this update; explore only when rng.random() < epsilon")
+        same = [q_learning(env, 200, cfg.gamma, cfg.epsilon, np.random.default_rng(5))
+                for _ in "ab"]
+        lab.check_equal("reproducible: the same rng seed gives the same Q on the gridworld",
+                        bool(np.array_equal(same[0], same[1])), True,
+                        hint="explore with the rng you are given, not np.random")
+        lab.table("corridor_q", ["state", "Q(s, left)", "Q(s, right)"],
+                  [[s_, *Q_c[s_]] for s_ in range(corridor.n_states)],
+                  title="your Q after 3 greedy episodes on the corridor (the right end is +1)")
+
     lab.section("Q-learning from sampled experience")
+    V_q = np.full(S, np.nan)
     with lab.guard("q_learning runs"):
         with lab.timer() as t:
             Q = q_learning(env, cfg.episodes, cfg.gamma, cfg.epsilon, rng)
@@ -199,6 +266,11 @@ def body(lab: kit.Lab) -> None:
             ax.imshow(grid, cmap="RdYlGn", vmin=-1, vmax=1)
             ax.set(title=title, xticks=[], yticks=[])
         lab.savefig(fig, "gridworld_policy.png")
+    if np.allclose(V_q, V_lp, atol=1e-7):
+        lab.conclude(f"Your value iteration matched the MDP's linear program, and the policy "
+                     f"your Q-learning learned from {cfg.episodes} episodes of slippery moves "
+                     f"took an optimal action in all {int(live.sum())} states, worth "
+                     f"V* = {V_q[env.index[(3, 0)]]:.3f} from the bottom-left corner.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,16 +2,22 @@
 
 Without labels a model can still find structure. k-means clustering alternates two steps
 (assign each point to its nearest centre; move each centre to the mean of its points) and
-never increases the within-cluster sum of squares (inertia). Principal component analysis
+never increases the within-cluster sum of squares (inertia). Where it ends depends on where
+it starts: k-means++ picks the first centre uniformly at random and each next one with
+probability proportional to D(x)^2, the squared distance from x to its *nearest* chosen
+centre, so the seeds spread over the clusters (squared, not plain distance: that is what
+gives k-means++ its O(log k) guarantee). Principal component analysis
 (PCA) reduces dimensionality by projecting onto the top eigenvectors of the covariance
 matrix, which keep the most variance. Anomaly detection scores how unusual a point is:
 the Mahalanobis distance measures it in units of the data's own covariance, so it finds
 points that break the correlations even when no single feature looks extreme.
 
-This lab writes k-means (k-means++ start, Lloyd iterations), PCA and Mahalanobis anomaly
-scores from scratch in torch, and checks them against scikit-learn (KMeans inertia and
-labels, PCA explained variance and components, EmpiricalCovariance.mahalanobis) and
-against planted anomalies that a per-feature z-score misses.
+You write k-means (k-means++ seeding, Lloyd iterations), PCA and Mahalanobis anomaly
+scores. They are checked against the exact k-means++ probabilities (how often each point is
+drawn as the first, second and third seed over 1000 seeded draws, chi-square tests),
+scikit-learn (KMeans inertia and labels, PCA explained variance and components,
+EmpiricalCovariance.mahalanobis) and planted anomalies that a per-feature z-score misses.
+Float32 is fine for k-means; PCA and the anomaly scores are compared to 1e-8 in float64.
 
 $ python labs/unsupervised_learning.py --quick
 """
@@ -44,9 +50,15 @@ class Config:
 
 def kmeans(X: torch.Tensor, k: int, rng: np.random.Generator,
            iters: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
-    """k-means on ``X`` (n, d): k-means++ start, then Lloyd steps until labels stop changing.
+    """k-means on ``X`` (n, d): k-means++ seeding, then up to ``iters`` Lloyd steps.
 
-    Returns ``centers`` (k, d) and ``labels`` (n,), the index of each point's nearest centre.
+    Seeding: the first centre is a row of X chosen uniformly; each next one is a row drawn
+    with probability proportional to its squared distance to the *nearest* centre chosen
+    so far. Use ``rng`` for every random draw. Label each point with its nearest centre;
+    a Lloyd step moves each centre to the mean of its points and relabels; stop early when
+    the labels no longer change. Returns ``centers`` (k, d), in the order the seeds were
+    drawn, and ``labels`` (n,) (index of each point's nearest centre). With ``iters=0``
+    the centres are the seeds themselves.
     """
     n = X.shape[0]
     centers = [X[int(rng.integers(n))]]
@@ -68,9 +80,31 @@ def kmeans(X: torch.Tensor, k: int, rng: np.random.Generator,
     return C, labels
 
 
+def _seeding_probabilities(points: np.ndarray, k: int = 3) -> np.ndarray:
+    """Exact k-means++ probabilities (k, n): row j = P(point i is the (j+1)-th seed)."""
+    n = len(points)
+    D2 = ((points[:, None] - points[None]) ** 2).sum(-1)  # (n, n) squared distances
+    probs = np.zeros((k, n))
+
+    def walk(chosen: list, p: float) -> None:
+        probs[len(chosen) - 1, chosen[-1]] += p
+        if len(chosen) < k:
+            w = D2[chosen].min(0)  # squared distance to the nearest chosen seed
+            for i in np.flatnonzero(w):
+                walk(chosen + [i], p * w[i] / w.sum())
+
+    for i in range(n):
+        walk([i], 1.0 / n)
+    return probs
+
+
 def pca(X: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """PCA of ``X`` (n, d): returns ``mean`` (d,), ``components`` (k, d) (unit rows, by
-    decreasing variance) and ``explained_variance`` (k,) (sample variance, divide by n - 1)."""
+    """PCA of ``X`` (n, d) from the covariance matrix of the centred data.
+
+    Returns ``(mean, components, explained_variance)``: the mean (d,); the top-k
+    eigenvectors (k, d) as unit *rows*, by decreasing variance; and their eigenvalues (k,),
+    i.e. the sample variance along each component (divide by n - 1, as sklearn's PCA does).
+    """
     mean = X.mean(0)
     Xc = X - mean  # (n, d)
     cov = Xc.T @ Xc / (X.shape[0] - 1)  # (d, d)
@@ -80,8 +114,9 @@ def pca(X: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tens
 
 
 def anomaly_scores(X_fit: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
-    """Squared Mahalanobis distance of each row of ``X`` (m, d) from the Gaussian fitted to
-    ``X_fit`` (n, d): mean and maximum-likelihood covariance (divide by n). Returns (m,)."""
+    """Squared Mahalanobis distance (x - mu)^T Sigma^-1 (x - mu) of each row of ``X`` (m, d)
+    from the Gaussian fitted to ``X_fit`` (n, d): its mean and maximum-likelihood covariance
+    (divide by n). Returns (m,)."""
     mu = X_fit.mean(0)
     Xc = X_fit - mu
     cov = Xc.T @ Xc / X_fit.shape[0]  # (d, d)
@@ -107,6 +142,36 @@ def body(lab: kit.Lab) -> None:
     dev, f64 = lab.torch_device, torch.float64
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
 
+    lab.section("k-means++ seeding: who gets picked, over many seeded draws")
+    from scipy.stats import chisquare
+
+    pts = np.c_[[0.0, 1.0, 2.0, 3.0, 10.0, 20.0], np.zeros(6)]  # 6 points on a line
+    probs = _seeding_probabilities(pts, 3)  # (3, 6) exact, from the D^2 rule
+    draws = lab.pick(1000, 4000)
+    seed_rows = []
+    with lab.guard("kmeans seeding runs"):
+        counts = np.zeros((3, len(pts)))
+        ptst = torch.tensor(pts, dtype=f64, device=dev)
+        for r in range(draws):
+            C0, _ = kmeans(ptst, 3, np.random.default_rng([lab.seed, r]), iters=0)
+            picked = torch.cdist(C0.to(f64), ptst).argmin(1).cpu().numpy()  # (3,) point ids
+            counts[np.arange(3), picked] += 1
+        same = [kmeans(ptst, 3, np.random.default_rng(5), iters=0)[0] for _ in "ab"]
+        lab.check_equal("reproducible: the same rng seed gives the same seeds",
+                        bool(torch.equal(same[0], same[1])), True,
+                        hint="draw every seed from the rng you are given")
+        pvals = [chisquare(counts[j], probs[j] * draws).pvalue if counts[j].sum() == draws
+                 else 0.0 for j in range(3)]
+        lab.check_ge(f"seeds 1, 2, 3 follow uniform, D^2, D^2-to-nearest ({draws} draws, "
+                     "min chi-square p)", float(min(pvals)), 1e-4,
+                     hint="weights are squared distances to the *nearest* chosen centre")
+        seed_rows = [[f"x = {pts[i, 0]:g}", *(v for j in range(3)
+                                             for v in (probs[j, i], counts[j, i] / draws))]
+                     for i in range(len(pts))]
+        lab.table("kmeanspp_seeding", ["point", "P(1st)", "yours", "P(2nd)", "yours", "P(3rd)",
+                                       "yours"], seed_rows,
+                  title="k-means++: exact seed probabilities vs your frequencies")
+
     lab.section("clustering: k-means vs sklearn KMeans")
     angle = 2 * np.pi * np.arange(cfg.k) / cfg.k + rng.uniform(0, 2 * np.pi)
     centres = 6.0 * np.c_[np.cos(angle), np.sin(angle)]  # (k, 2), neighbours 6 sd apart
@@ -115,16 +180,17 @@ def body(lab: kit.Lab) -> None:
     with lab.guard("kmeans runs"):
         runs = [kmeans(Xbt, cfg.k, rng) for _ in range(cfg.n_init)]
         C, labels = min(runs, key=lambda r: _inertia(Xb, r[0].cpu().numpy()))
-        C, labels = C.cpu().numpy(), labels.cpu().numpy()
+        C, labels = C.cpu().numpy().astype(np.float64), labels.cpu().numpy()
         ref = KMeans(cfg.k, n_init=10, random_state=lab.seed, tol=1e-10).fit(Xb)
         lab.check_le("inertia / sklearn KMeans inertia_ - 1 (best of restarts)",
                      _inertia(Xb, C) / ref.inertia_ - 1, 1e-4,
                      message="boundary points may settle in a slightly different fixed point")
-        lab.check_equal("labels = nearest centre", bool(np.array_equal(
-            labels, ((Xb[:, None] - C[None]) ** 2).sum(-1).argmin(1))), True)
-        means = np.stack([Xb[labels == j].mean(0) for j in range(cfg.k)])
-        lab.check_close("centres = means of their members (Lloyd fixed point)", C, means,
-                        rtol=0, atol=1e-9)
+        nearest = ((Xb[:, None] - C[None]) ** 2).sum(-1).argmin(1)
+        means = np.stack([Xb[nearest == j].mean(0) for j in range(cfg.k)])
+        fixed = bool(np.array_equal(labels, nearest)) and bool(np.allclose(C, means, atol=1e-5))
+        lab.check("Lloyd fixed point: labels = nearest centre, centres = their members' means",
+                  fixed, "fixed point", "fixed point" if fixed else "not converged",
+                  hint="repeat assign / update until the labels stop changing")
         ari = adjusted_rand_score(ref.labels_, labels)
         lab.check_ge("adjusted Rand index vs sklearn's labels", ari, 0.995)
         lab.metric("inertia", _inertia(Xb, C))
@@ -136,25 +202,34 @@ def body(lab: kit.Lab) -> None:
     lab.section("dimensionality reduction: PCA on digits vs sklearn PCA")
     Xg, yg = load_digits(return_X_y=True)  # (1797, 64)
     Xgt = torch.tensor(Xg, dtype=f64, device=dev)
+    kept, shapes_ok = float("nan"), False
     with lab.guard("pca runs"):
-        mean, comps, var = (t.cpu().numpy() for t in pca(Xgt, cfg.pca_k))
+        mean, comps, var = (np.asarray(t.detach().cpu().numpy(), dtype=np.float64)
+                            for t in pca(Xgt, cfg.pca_k))
         ref = PCA(cfg.pca_k, svd_solver="full").fit(Xg)
-        lab.check_close("explained variance = sklearn PCA", var, ref.explained_variance_,
-                        rtol=1e-8)
-        lab.check_close("|<component, sklearn component>| = 1 (sign is arbitrary)",
-                        np.abs(np.sum(comps * ref.components_, 1)), np.ones(cfg.pca_k), rtol=1e-8)
-        Z = (Xg - mean) @ comps.T  # (n, k) projected data
-        lab.check_close("variance of projections = explained variance", Z.var(0, ddof=1), var,
-                        rtol=1e-8)
-        all_var = np.linalg.eigvalsh(np.cov(Xg.T))[::-1]  # every eigenvalue, from numpy
-        mse = np.mean(np.sum((Xg - mean - Z @ comps) ** 2, 1))
-        lab.check_close("reconstruction error = sum of dropped variances * (n-1)/n", mse,
-                        all_var[cfg.pca_k:].sum() * (len(Xg) - 1) / len(Xg), rtol=1e-8)
-        lab.metric(f"variance_kept_by_{cfg.pca_k}_components", var.sum() / all_var.sum())
-        axes[1].scatter(Z[:, 0], Z[:, 1], c=yg, s=3, cmap="tab10")
-        axes[1].set(title=f"digits on 2 of {cfg.pca_k} PCs "
-                          f"({var.sum() / all_var.sum():.0%} variance kept)",
-                    xlabel="PC1", ylabel="PC2")
+        k, d = cfg.pca_k, Xg.shape[1]
+        shapes_ok = lab.check_equal("shapes: mean (d,), components (k, d), variance (k,)",
+                                    (mean.shape, comps.shape, var.shape), ((d,), (k, d), (k,)),
+                                    hint="components are rows: transpose eigh's columns")
+    if shapes_ok:
+        with lab.guard("pca checks run"):
+            lab.check_close("explained variance = sklearn PCA", var, ref.explained_variance_,
+                            rtol=1e-8, hint="sample covariance of the centred data, / (n - 1)")
+            lab.check_close("|<component, sklearn component>| = 1 (sign is arbitrary)",
+                            np.abs(np.sum(comps * ref.components_, 1)), np.ones(k), rtol=1e-8,
+                            hint="eigh sorts eigenvalues in ascending order")
+            Z = (Xg - mean) @ comps.T  # (n, k) projected data
+            lab.check_close("variance of projections = explained variance", Z.var(0, ddof=1),
+                            var, rtol=1e-8)
+            all_var = np.linalg.eigvalsh(np.cov(Xg.T))[::-1]  # every eigenvalue, from numpy
+            mse = np.mean(np.sum((Xg - mean - Z @ comps) ** 2, 1))
+            lab.check_close("reconstruction error = sum of dropped variances * (n-1)/n", mse,
+                            all_var[k:].sum() * (len(Xg) - 1) / len(Xg), rtol=1e-8)
+            kept = float(var.sum() / all_var.sum())
+            lab.metric(f"variance_kept_by_{k}_components", kept)
+            axes[1].scatter(Z[:, 0], Z[:, 1], c=yg, s=3, cmap="tab10")
+            axes[1].set(title=f"digits on 2 of {k} PCs ({kept:.0%} variance kept)",
+                        xlabel="PC1", ylabel="PC2")
 
     lab.section("anomaly detection: Mahalanobis distance vs planted anomalies")
     d = cfg.anom_dim
@@ -169,6 +244,7 @@ def body(lab: kit.Lab) -> None:
     is_anom = np.r_[np.zeros(len(clean), bool), np.ones(cfg.n_planted, bool)]
     zmax = np.abs((planted - fit.mean(0)) / fit.std(0)).max()
     lab.log(f"  planted anomalies: largest per-feature |z| = {zmax:.2f}")
+    recall = z_recall = float("nan")
     with lab.guard("anomaly_scores runs"):
         s = anomaly_scores(torch.tensor(fit, dtype=f64, device=dev),
                            torch.tensor(Xs, dtype=f64, device=dev)).cpu().numpy()
@@ -194,6 +270,12 @@ def body(lab: kit.Lab) -> None:
                     ylabel="squared Mahalanobis", title="anomaly scores")
         axes[2].legend(fontsize=8)
     lab.savefig(fig, "unsupervised.png")
+    if seed_rows and np.isfinite(kept) and np.isfinite(recall):
+        lab.conclude(f"Your k-means++ seeds followed the D^2 rule over {draws} draws and your "
+                     f"k-means matched sklearn's inertia; your PCA kept {kept:.0%} of the "
+                     f"digits' variance in {cfg.pca_k} components exactly as sklearn; your "
+                     f"Mahalanobis scores found {recall:.0%} of the planted anomalies, which a "
+                     f"per-feature z-score found {z_recall:.0%} of.")
 
 
 def main(argv: list[str] | None = None) -> int:

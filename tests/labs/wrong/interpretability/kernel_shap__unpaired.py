@@ -1,0 +1,33 @@
+"""Bug: draws all n_coalitions coalitions independently, without adding their complements."""
+
+import itertools
+import math
+
+import numpy as np
+from interpretability import coalition_values
+
+
+def kernel_shap(f, x, background, n_coalitions=None, rng=None):
+    M = x.shape[0]
+    if n_coalitions is None:
+        masks = np.array([m for m in itertools.product([False, True], repeat=M)
+                          if 0 < sum(m) < M])
+        s = masks.sum(1)
+        w = (M - 1) / (np.array([math.comb(M, k) for k in s]) * s * (M - s))
+    else:
+        sizes = np.arange(1, M)
+        p = (M - 1) / (sizes * (M - sizes))
+        drawn = rng.choice(sizes, size=n_coalitions, p=p / p.sum())
+        masks = np.zeros((len(drawn), M), dtype=bool)
+        for row, k in enumerate(drawn):
+            masks[row, rng.choice(M, size=k, replace=False)] = True
+        w = np.ones(len(masks))
+    v0 = coalition_values(f, x, background, np.zeros((1, M), dtype=bool))[0]
+    delta = f(x[None, :])[0] - v0
+    y = coalition_values(f, x, background, masks) - v0
+    Z = masks.astype(np.float64)
+    A = Z[:, :-1] - Z[:, -1:]
+    b = y - Z[:, -1] * delta
+    sw = np.sqrt(w)
+    head, *_ = np.linalg.lstsq(A * sw[:, None], b * sw, rcond=None)
+    return np.append(head, delta - head.sum())

@@ -1,0 +1,12 @@
+"""Bug: counts only shuffles strictly more extreme than the observed difference (ties left out)."""
+
+import numpy as np
+
+
+def permutation_test(a, b, n_perm, rng):
+    observed = abs(a.mean() - b.mean())
+    pooled = np.concatenate([a, b])
+    shuffled = rng.permuted(np.tile(pooled, (n_perm, 1)), axis=1)  # (n_perm, n_a + n_b)
+    d = shuffled[:, :len(a)].mean(1) - shuffled[:, len(a):].mean(1)
+    count = int(np.sum(np.abs(d) > observed))
+    return (1 + count) / (1 + n_perm)

@@ -1,0 +1,24 @@
+"""Bug: explores with numpy's global generator instead of the rng it is given, so two runs
+with the same seed learn different tables."""
+
+import numpy as np
+
+
+def q_learning(env, episodes, gamma, epsilon, rng, max_steps=100):
+    Q = np.zeros((env.n_states, env.n_actions))
+    visits = np.zeros_like(Q)
+    for _ in range(episodes):
+        s = env.reset(rng)
+        for _ in range(max_steps):
+            if np.random.random() < epsilon:
+                a = int(np.random.randint(env.n_actions))
+            else:
+                a = int(np.argmax(Q[s]))
+            s2, r, done = env.step(s, a, rng)
+            visits[s, a] += 1
+            target = r if done else r + gamma * Q[s2].max()
+            Q[s, a] += (target - Q[s, a]) / visits[s, a] ** 0.6
+            s = s2
+            if done:
+                break
+    return Q
