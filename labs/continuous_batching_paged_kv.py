@@ -149,9 +149,8 @@ class Engine:
         self.pool = torch.zeros(cfg.layers, 2, num_blocks, cfg.block_size, cfg.heads,
                                 cfg.d // cfg.heads, dtype=torch.float64)
         self.free = list(range(num_blocks))
-        self.num_blocks = num_blocks
         self.seq: dict[int, dict] = {}  # rid -> block table, length, contiguous copy
-        self.owner: dict[tuple, tuple] = {}  # (block, offset) -> (rid, position)
+        self.owner: dict[tuple, int] = {}  # (block, offset) -> the rid that wrote it last
         self.steps = self.busy = self.collisions = self.peak_blocks = 0
         self.gather_err = 0.0
         self.violations: list[str] = []
@@ -171,37 +170,29 @@ class Engine:
             return [self._advance(r) for r in batch]
 
     def _advance(self, r: Request) -> int:
-        if r.rid not in self.seq:  # first step: prefill the prompt
+        s, m = self.seq.get(r.rid), self.model
+        if s is None:  # first step: prefill the prompt
             self.admitted.append(r.rid)
-            self.seq[r.rid] = {"table": [], "len": 0,
-                               "copy": [[None, None] for _ in range(self.model.cfg.layers)]}
-            new = list(r.prompt)
-        else:
-            new = [r.output[-1]]
-        s, m = self.seq[r.rid], self.model
-        start = s["len"]
-        slots = []
-        for p in range(start, start + len(new)):
-            slot = append_slot(s["table"], p, self.free, self.bs)
-            prev = self.owner.get(slot)
-            if prev is not None and prev[0] != r.rid and prev[0] in self.seq:
-                self.collisions += 1
-            self.owner[slot] = (r.rid, p)
-            slots.append(slot)
+            s = self.seq[r.rid] = {"table": [], "len": 0, "kv": [[] for _ in range(m.cfg.layers)]}
+        new, start = (list(r.prompt) if s["len"] == 0 else [r.output[-1]]), s["len"]
+        slots = [append_slot(s["table"], p, self.free, self.bs)
+                 for p in range(start, start + len(new))]
+        for slot in slots:
+            owner = self.owner.get(slot, r.rid)
+            self.collisions += owner != r.rid and owner in self.seq  # a live sequence's slot
+            self.owner[slot] = r.rid
         s["len"] = start + len(new)
-        self.peak_blocks = max(self.peak_blocks, self.num_blocks - len(self.free))
+        self.peak_blocks = max(self.peak_blocks, self.pool.shape[2] - len(self.free))
         x = m.tok(torch.tensor(new)) + m.pos(torch.arange(start, s["len"]))
         for i in range(m.cfg.layers):
             q, k, v = m.heads(x, i)
             for j, (blk, off) in enumerate(slots):
-                self.pool[i, 0, blk, off], self.pool[i, 1, blk, off] = k[j], v[j]
-            keys = gather_kv(self.pool[i, 0], s["table"], s["len"])  # (len, H, dh)
-            vals = gather_kv(self.pool[i, 1], s["table"], s["len"])
-            for c, z in ((0, k), (1, v)):  # the contiguous cache, to compare with
-                old = s["copy"][i][c]
-                s["copy"][i][c] = z if old is None else torch.cat([old, z])
-            self.gather_err = max(self.gather_err, _diff(keys, s["copy"][i][0]),
-                                  _diff(vals, s["copy"][i][1]))
+                self.pool[i, :, blk, off] = torch.stack([k[j], v[j]])
+            keys, vals = (gather_kv(self.pool[i, c], s["table"], s["len"]) for c in (0, 1))
+            s["kv"][i].append(torch.stack([k, v]))  # the contiguous cache, to compare with
+            for got, want in zip((keys, vals), torch.cat(s["kv"][i], dim=1), strict=True):
+                self.gather_err = max(self.gather_err, math.inf if got.shape != want.shape
+                                      else float((got - want).abs().max()))
             mask = torch.ones(len(new), len(keys), dtype=torch.bool).tril(start)  # causal
             a = F.scaled_dot_product_attention(q.transpose(0, 1), keys.transpose(0, 1),
                                                vals.transpose(0, 1), attn_mask=mask)
@@ -213,10 +204,6 @@ class Engine:
         s = self.seq.pop(r.rid, None)
         if s is not None:
             self.free.extend(s["table"])
-
-
-def _diff(a: torch.Tensor, b: torch.Tensor) -> float:
-    return math.inf if a.shape != b.shape else float((a - b).abs().max())
 
 
 def static_batching(engine: Engine, requests: list, max_batch: int) -> dict:

@@ -2,7 +2,6 @@
 (renormalised) softmax probabilities."""
 
 import torch
-
 from mixture_of_experts import capacity_oracle
 
 
