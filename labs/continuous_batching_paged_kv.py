@@ -238,7 +238,7 @@ def workload(cfg: Config, g: torch.Generator) -> list:
 
 
 def body(lab: kit.Lab) -> None:
-    cfg = Config(requests=lab.pick(16, 64))
+    cfg = Config(requests=lab.pick(16, 32))
     g = torch.Generator().manual_seed(lab.seed)
     model = TinyGPT(cfg).eval()
 

@@ -178,7 +178,7 @@ def markov_pair(v: int, lam: float, g: torch.Generator):
 
 
 def body(lab: kit.Lab) -> None:
-    cfg = Config(draws=lab.pick(3000, 20000), rate_calls=lab.pick(100, 600),
+    cfg = Config(draws=lab.pick(3000, 12000), rate_calls=lab.pick(100, 300),
                  lambdas=lab.pick((0.0, 0.5, 1.0), (0.0, 0.25, 0.5, 0.75, 1.0)))
     g = torch.Generator().manual_seed(lab.seed)
     target = TinyLM(cfg, g)

@@ -1,5 +1,5 @@
-"""Bug: checks for finished requests before appending the step's tokens, so each request
-runs one step too many and gets one token too many."""
+"""Bug: retires finished requests after admitting new ones, so a freed slot is refilled only
+one step later (a wasted slot every time a request finishes)."""
 
 from collections import deque
 
