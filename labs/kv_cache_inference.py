@@ -291,10 +291,11 @@ def roofline(lab: kit.Lab, cfg: Config, model: TinyGPT, gen, err: float) -> None
                 c = phase_cost(big, b, ctx, 1)
                 step = max(c["flops"] / peak, c["bytes"] / bw)  # roofline time of one step
                 row += [c["intensity"], b / step]
-            pred.append(row)
+            pred.append([*row, 2 * big.n_layers * b * 2048 * big.d_model * 2 / 1e9])
         lab.table("roofline", ["batch", "FLOP/B ctx 128", "tok/s ctx 128", "FLOP/B ctx 2048",
-                               "tok/s ctx 2048"], pred,
-                  title="decode, ~6.6B GPT, bf16, H200 roofline (ridge 206 FLOP/byte)")
+                               "tok/s ctx 2048", "KV GB ctx 2048"], pred,
+                  title="decode, ~6.6B GPT, bf16, H200 roofline (ridge 206 FLOP/byte; "
+                        "141 GB: large batches with long contexts do not fit)")
         pre = phase_cost(big, 1, 0, 2048)["intensity"]
         lab.metric("prefill_2048_tokens_intensity", pre, "FLOP/byte")
         m = model.to(lab.torch_device)
