@@ -1,0 +1,16 @@
+"""Bug: off by one in the admission test (<= max_batch), so max_batch + 1 run at once."""
+
+from collections import deque
+
+
+def continuous_batching(engine, requests, max_batch):
+    waiting, running = deque(requests), []
+    while waiting or running:
+        while waiting and len(running) <= max_batch:
+            running.append(waiting.popleft())
+        for r, tok in zip(running, engine.step(running), strict=True):
+            r.output.append(tok)
+        for r in [r for r in running if len(r.output) == r.max_new]:
+            engine.release(r)
+            running.remove(r)
+    return {r.rid: r.output for r in requests}

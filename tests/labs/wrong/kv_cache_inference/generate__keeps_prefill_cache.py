@@ -1,0 +1,15 @@
+"""Bug: throws away the cache each decode step returns and keeps passing the prefill's, so
+the tokens generated so far are never attended to."""
+
+import torch
+
+
+def generate(model, prompt, n_new):
+    logits, cache = model(prompt, model.empty_cache(prompt.shape[0]), 0)
+    tokens, steps = [], []
+    for i in range(n_new):
+        steps.append(logits[:, -1])
+        tokens.append(steps[-1].argmax(dim=-1))
+        if i + 1 < n_new:
+            logits, _ = model(tokens[-1][:, None], cache, prompt.shape[1] + i)
+    return torch.stack(tokens, dim=1), torch.stack(steps, dim=1)

@@ -1,0 +1,19 @@
+"""Bug: at the first mismatch it keeps the draft's (rejected) token instead of the target's."""
+
+import torch
+
+
+def speculative_greedy(target, draft, prompt, n_new, k):
+    out, accepted = [], []
+    while len(out) < n_new:
+        ctx = list(prompt) + out
+        props = []
+        for _ in range(k):
+            props.append(int(draft(torch.tensor(ctx + props))[-1].argmax()))
+        best = target(torch.tensor(ctx + props))[len(ctx) - 1:].argmax(-1)
+        n = 0
+        while n < k and props[n] == int(best[n]):
+            n += 1
+        accepted.append(n)
+        out += props[:n + 1] if n < k else props + [int(best[k])]
+    return out[:n_new], accepted
