@@ -1,4 +1,4 @@
-// The roadmap graph as inline SVG, drawn from the positions graph/layout.py computes.
+// The roadmap graph as inline SVG, drawn from the positions graph/layout/ computes.
 // No library, no network: boxes, curves, a legend, a tooltip, pan and zoom. A click on a
 // node, or Enter on a focused one, sends its id back to Python as the "clicked" trigger.
 
