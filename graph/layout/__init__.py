@@ -52,3 +52,5 @@ from graph.layout.text import *  # noqa: F403
 
 __all__ = [*records.__all__, *text.__all__, *ranking.__all__, *ordering.__all__,
            *build.__all__, *cache.__all__]
+
+

@@ -17,6 +17,7 @@ from graph.model import Roadmap
 
 __all__ = ["layered_layout", "content_hash"]
 
+
 def content_hash(roadmap: Roadmap, lang: str = "en",
                  options: LayoutOptions | None = None) -> str:
     """A hash of exactly what the layout depends on.

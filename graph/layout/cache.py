@@ -13,6 +13,7 @@ from graph.model import Roadmap
 
 __all__ = ["LayoutCache", "LAYOUT_CACHE", "cached_layout", "layout_json"]
 
+
 class LayoutCache:
     """Layouts kept by :func:`content_hash`, the least recently used dropped first.
 

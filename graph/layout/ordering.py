@@ -11,6 +11,7 @@ from graph.layout.records import Layout
 
 __all__ = ["count_crossings", "crossings"]
 
+
 class LayeredGraph:
     """The layered graph the sweeps work on: real nodes first, then virtual points."""
 

@@ -18,7 +18,8 @@ from graph.layout.ordering import (
 from graph.layout.records import Lane, LayoutOptions
 from graph.model import Roadmap
 
-__all__ = []
+__all__: list[str] = []  # its names serve graph.layout.build only
+
 
 def _isotonic(values: list[float], weights: list[float]) -> list[float]:
     """Weighted least-squares non-decreasing fit (pool adjacent violators)."""

@@ -13,6 +13,7 @@ from graph.model import Roadmap
 
 __all__ = ["check_positions"]
 
+
 def _where(roadmap: Roadmap, node_id: str) -> str:
     path = roadmap.files.get(node_id)
     return f"{path}: " if path else ""
@@ -56,7 +57,8 @@ def _depth_columns(roadmap: Roadmap) -> tuple[dict[str, int], list[LayoutError]]
 
 
 def columns(roadmap: Roadmap, opts: LayoutOptions) -> dict[str, int]:
-    """The column of every node (see the module doc)."""
+    """The column of every node: depth, then shifted right where pins allow (with pins)
+    or network simplex (without); ``ranking="depth"`` keeps depth."""
     col, problems = _depth_columns(roadmap)
     if problems:
         raise problems[0] if len(problems) == 1 else LayoutError(

@@ -8,6 +8,7 @@ from graph.errors import LayoutError
 
 __all__ = ["LayoutOptions", "NodeBox", "EdgeRoute", "Lane", "Group", "Layout"]
 
+
 RANKINGS = ("simplex", "depth")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["text_width", "wrap_title"]
 
+
 _NARROW = frozenset("ijl|!.,:;'`")
 _SLIM = frozenset("ftrI()[]{}-/ \"")
 _WIDE = frozenset("mwMW@%&")
