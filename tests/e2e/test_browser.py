@@ -32,12 +32,24 @@ pytest.importorskip("playwright.sync_api", reason="playwright (python) is not in
 RM = load_roadmap()  # the bundled roadmap, which the app serves here
 
 
+DONE, LEARNING = "calculus", "linear-algebra"  # the e2e profile's progress (calculus verified)
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from graph import Store
+
     tmp = tmp_path_factory.mktemp("e2e")
     (tmp / "data").mkdir()
-    env = {"ROADMAP_DATA_DIR": str(tmp / "data"),
-           "ROADMAP_DB_URL": str(tmp / "data" / "progress.sqlite3"), "ROADMAP_USER": "e2e"}
+    db = str(tmp / "data" / "progress.sqlite3")
+    with Store(db, roadmap=RM) as s:
+        s.add_user("e2e")
+        s.set_status("e2e", DONE, "done")
+        s.set_status("e2e", LEARNING, "learning")
+        s.record_run("e2e", {"node": DONE, "status": "pass", "solution": "learner",
+                             "started_at": "2026-01-02T10:00:00+00:00", "duration_s": 1.0,
+                             "device": "cpu", "quick": True, "result": {}})
+    env = {"ROADMAP_DATA_DIR": str(tmp / "data"), "ROADMAP_DB_URL": db, "ROADMAP_USER": "e2e"}
     with serve(env) as url:
         yield url
 
@@ -121,38 +133,70 @@ def dimmed(page: Any) -> set[str]:
     return set(page.locator(".gv-node.gv-dim").evaluate_all("es => es.map(e => e.dataset.id)"))
 
 
+def wait_dimmed(page: Any, n: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot"
+        ".querySelectorAll('.gv-node.gv-dim').length === n", arg=n)
+
+
 def test_search_dims_the_nodes_it_does_not_find(page: Any, app_url: str) -> None:
     roadmap(page, app_url)
     assert dimmed(page) == set()
-    box = page.get_by_label("Search title or tag")
-    box.fill("attention")
-    box.press("Enter")
+    page.get_by_label("Search title or tag").fill("attention")  # no rerun: as you type
     found = {n.id for n in RM.nodes.values()
              if any("attention" in h.lower() for h in [n.id, n.title, *n.tags,
                                                       *(x.title for x in n.i18n.values())])}
     assert found and found != set(RM.nodes)
-    page.wait_for_function(
-        "n => document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot"
-        ".querySelectorAll('.gv-node.gv-dim').length === n", arg=len(RM.nodes) - len(found))
+    wait_dimmed(page, len(RM.nodes) - len(found))
     assert dimmed(page) == set(RM.nodes) - found
+    page.get_by_text(f"{len(found)} of {len(RM.nodes)} nodes match").wait_for()
     kept = sorted(found)[0]
     assert float(graph_node(page, kept).evaluate("e => getComputedStyle(e).opacity")) == 1
     other = sorted(set(RM.nodes) - found)[0]
     assert float(graph_node(page, other).evaluate("e => getComputedStyle(e).opacity")) < 0.5
+    page.get_by_label("Search title or tag").fill("retropropagación")  # the Spanish title
+    wait_dimmed(page, len(RM.nodes) - 1)
+    page.keyboard.press("Enter")  # Enter goes to the first match; Enter again opens it
+    page.keyboard.press("Enter")
+    page.locator("h1", has_text=RM.nodes["backpropagation"].title).wait_for()
+
+
+def test_section_and_status_chips_filter(page: Any, app_url: str) -> None:
+    roadmap(page, app_url)
+    assert "st-done" in graph_node(page, DONE).get_attribute("class")  # from the store
+    assert graph_node(page, DONE).locator(".gv-star").count() == 1
+    assert "st-learning" in graph_node(page, LEARNING).get_attribute("class")
+    chip = page.locator("button.gv-chip[data-kind=status][data-value=done]")
+    chip.click()
+    assert chip.get_attribute("aria-pressed") == "true"
+    wait_dimmed(page, len(RM.nodes) - 1)
+    assert dimmed(page) == set(RM.nodes) - {DONE}
+    page.locator("button.gv-chip[data-kind=status][data-value=learning]").click()
+    wait_dimmed(page, len(RM.nodes) - 2)  # a second status adds its nodes
+    chip.click()
+    page.locator("button.gv-chip[data-kind=status][data-value=learning]").click()
+    wait_dimmed(page, 0)  # pressed again: no filter
+    section = sorted(RM.sections, key=lambda s: s.order)[2]
+    page.locator("button.gv-chip[data-kind=section]", has_text=section.title).click()
+    inside = {n.id for n in RM.nodes.values() if n.section == section.id}
+    wait_dimmed(page, len(RM.nodes) - len(inside))
+    assert dimmed(page) == set(RM.nodes) - inside
 
 
 def test_a_target_lights_its_learning_path(page: Any, app_url: str) -> None:
     from graph import learning_path
 
     roadmap(page, app_url)
-    page.get_by_label("Light the path to").click()
-    option = f"{RM.nodes['attention-transformers'].title} (attention-transformers)"
-    page.get_by_role("option", name=option, exact=True).click()
+    page.get_by_label("Light the path to").select_option("attention-transformers")
     page.locator(".gv-node.gv-target").wait_for()
     lit = set(page.locator(".gv-node.gv-on").evaluate_all("es => es.map(e => e.dataset.id)"))
-    assert lit == set(learning_path(RM, "attention-transformers", set()).steps)
+    assert lit == set(learning_path(RM, "attention-transformers", {DONE}).steps)
+    assert DONE not in lit
     assert page.locator(".gv-node.gv-target").get_attribute("data-id") == \
         "attention-transformers"
+    page.get_by_text(f"Path to {RM.nodes['attention-transformers'].title}").wait_for()
+    page.get_by_label("Light the path to").select_option("")  # no target
+    page.locator(".gv-node.gv-target").wait_for(state="detached")
 
 
 def test_spanish_switch_changes_the_titles(page: Any, app_url: str) -> None:

@@ -104,6 +104,7 @@ def _graph_text(doc: dict[str, Any]) -> Iterator[str]:
         yield n["title"]
         yield from n["lines"]
     yield from (s["title"] for s in doc.get("sections", []))
+    yield from (label for _id, label in doc.get("targets") or [])
 
     def words(v: Any) -> Iterator[str]:
         if isinstance(v, str):
