@@ -17,7 +17,7 @@ import streamlit as st
 import graph
 from graph import STATUSES, Roadmap, RoadmapError, Store, stats
 from ui import state, widgets
-from ui.components.graph_view import graph_view, roadmap_infos
+from ui.components.graph_view import clicked, graph_view, roadmap_infos
 from ui.i18n import t
 
 TARGET = "rm_target"  # session state: the target whose path is lit (a node id)
@@ -28,6 +28,9 @@ def page() -> None:
     rm = widgets.roadmap()
     if rm is None:
         return
+    picked = clicked("rm_graph")
+    if picked in rm.nodes:  # a click in the graph: straight to the Node page
+        widgets.open_node(picked)
     lang = state.lang()
     store = widgets.store()
     recorded = state.statuses(store)
@@ -42,12 +45,10 @@ def page() -> None:
         rm, lang, {n: state.status_of(recorded, n) for n in recorded},
         {n for n in recorded if state.verified(recorded, n)})
     choices = widgets.node_labels(rm, rm.nodes)
-    picked = graph_view(state.layout(rm, lang), nodes, sections, path=steps or (),
-                        target=target, labels=labels(), controls=True,
-                        targets=sorted(choices.items(), key=lambda kv: kv[1]),
-                        on_target=_set_target, key="rm_graph")
-    if picked:
-        widgets.open_node(picked)  # the Node page: this run ends here
+    graph_view(state.layout(rm, lang), nodes, sections, path=steps or (), target=target,
+               labels=labels(), controls=True,
+               targets=sorted(choices.items(), key=lambda kv: kv[1]),
+               on_target=_set_target, key="rm_graph")
     if target is not None and steps is not None:
         if steps:
             hours = sum(rm.nodes[n].estimate_hours for n in steps)

@@ -88,6 +88,16 @@ def test_roadmap_target_lights_the_remaining_path(app_env: Path) -> None:
     assert graph_data(ok(at))["target"] is None and "Path to" not in texts(at)
 
 
+def test_a_click_in_the_graph_opens_the_node_page(app_env: Path) -> None:
+    """The click the component sends is in the session state at the start of the next run
+    (AppTest cannot run the component's script: the click is put there as it would be)."""
+    at = ok(make_app("roadmap"))
+    at.session_state["rm_graph"] = {"clicked": "backpropagation"}
+    at.run()
+    assert ok(at).title[0].value.endswith("Backpropagation")
+    assert at.session_state["node"] == "backpropagation"
+
+
 def test_roadmap_layout_is_computed_once_per_content_and_language(
         app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import graph

@@ -39,7 +39,7 @@ from typing import Any
 from graph import STATUSES, Layout, LayoutOptions, Node, Roadmap
 
 __all__ = ["NodeInfo", "SectionInfo", "DEFAULT_LABELS", "roadmap_infos", "graph_payload",
-           "graph_view"]
+           "graph_view", "clicked"]
 
 HERE = Path(__file__).resolve().parent
 
@@ -159,6 +159,16 @@ def _component() -> Any:
         css=(HERE / "graph_view.css").read_text(encoding="utf-8"),
         js=(HERE / "graph_view.js").read_text(encoding="utf-8"),
     )
+
+
+def clicked(key: str) -> str | None:
+    """The node id a click (or Enter) in the graph with ``key`` sent for this run, read
+    before the graph is drawn again (a page can then switch at once), else None."""
+    import streamlit as st
+
+    value = st.session_state.get(key)
+    node = value.get("clicked") if isinstance(value, Mapping) else None
+    return node if isinstance(node, str) else None
 
 
 def graph_view(layout: Layout, nodes: Mapping[str, NodeInfo], sections: Sequence[SectionInfo],

@@ -459,12 +459,14 @@ function draw(st) {
   applyFilters(st);
   apply(st);
   // a line the width estimate let overflow is shrunk to fit its box
-  for (const text of world.querySelectorAll(".gv-node text")) {
+  // (every line measured first, then the sizes set: one layout, not one per title)
+  const texts = [...world.querySelectorAll(".gv-node text")];
+  const widths = texts.map((text) => Math.max(0, ...[...text.children].map(
+    (ts) => ts.getComputedTextLength())));
+  texts.forEach((text, k) => {
     const n = byId[text.parentNode.dataset.id];
-    let widest = 0;
-    for (const ts of text.children) widest = Math.max(widest, ts.getComputedTextLength());
-    if (widest > n.w - 8) text.style.fontSize = `${(13 * (n.w - 8)) / widest}px`;
-  }
+    if (widths[k] > n.w - 8) text.style.fontSize = `${(13 * (n.w - 8)) / widths[k]}px`;
+  });
   if (refocus) {
     const again = st.view.querySelector(`.gv-node[data-id="${CSS.escape(refocus)}"]`);
     if (again) again.focus({ preventScroll: true });
