@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_graph.py", "bench_progress.py", "bench_labs.py", "bench_app.py"]
+BENCHES = ["bench_graph.py", "bench_layout.py", "bench_progress.py", "bench_labs.py",
+           "bench_app.py"]
 
 
 def main() -> int:
