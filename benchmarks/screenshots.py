@@ -2,7 +2,8 @@
 
 Runs the app with `streamlit run` on a temp database seeded with a demo profile and a
 small team, on the bundled roadmap (the test roadmap when the bundled one does not load),
-and drives Debian's headless Chromium through each page.
+and drives Debian's headless Chromium through each page; then the Roadmap page again in
+Streamlit's dark theme, with a search and a target (roadmap-dark.png).
 
 $ python benchmarks/screenshots.py
 """
@@ -18,7 +19,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.server import chromium, serve, write_fixture_roadmap  # noqa: E402
+from tests.e2e.server import (  # noqa: E402
+    chromium,
+    serve,
+    wait_for_graph,
+    write_fixture_roadmap,
+)
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -80,14 +86,29 @@ def seed(root: Path, data: Path) -> str:
         for n in order[1::4][:8]:
             s.set_status("ben", n, "done" if n != order[1] else "learning")
         s.set_note("local", order[0], "Revisit the chain rule with a worked example.")
+        for n in order[:2]:  # the learner's own solution passed: verified (a star)
+            s.record_run("local", {"node": n, "status": "pass", "solution": "learner",
+                                   "started_at": "2026-01-05T10:00:00+00:00",
+                                   "duration_s": 2.0, "device": "cpu", "quick": True,
+                                   "result": {}})
     lab_node = "calculus" if "calculus" in rm.nodes else order[0]
     run_lab(rm, lab_node, quick=True, device="cpu", user="local", recorder=store_recorder(url))
     return lab_node
 
 
+def far_target(root: Path, data: Path) -> str:
+    """The node with the longest path left for the demo profile (ties: the first id)."""
+    from graph import Store, done_for, learning_path, load_roadmap
+
+    rm = load_roadmap(root)
+    with Store(str(data / "progress.sqlite3"), roadmap=rm) as s:
+        done = done_for(s, "local", rm)
+    return max(sorted(rm.nodes), key=lambda n: len(learning_path(rm, n, done).steps))
+
+
 def shoot(page: Any, name: str) -> None:
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
-    time.sleep(1.0)  # let plotly finish its transitions
+    time.sleep(1.0)  # let charts finish their transitions
     height = page.evaluate("() => document.querySelector('[data-testid=stMain]')"
                            "?.scrollHeight || 1000")
     page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 3600))})
@@ -102,15 +123,18 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="roadmap-shots-"))
     data = tmp / "data"
     data.mkdir()
+    from graph import load_roadmap
+
     root = demo_roadmap(tmp)
     node = seed(root, data)
+    n = len(load_roadmap(root).nodes)
     env = {"ROADMAP_DIR": str(root), "ROADMAP_DATA_DIR": str(data),
            "ROADMAP_DB_URL": str(data / "progress.sqlite3"), "ROADMAP_USER": "local"}
     with serve(env) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(90_000)
         page.goto(url + "/")
-        page.locator(".stPlotlyChart .scatterlayer .trace .points path").first.wait_for()
+        wait_for_graph(page, n)
         shoot(page, "roadmap")
         page.goto(url + f"/node?node={node}")
         page.locator("[data-testid=stDataFrame]").first.wait_for()
@@ -132,8 +156,18 @@ def main() -> int:
         page.get_by_text("Español").click()
         page.get_by_role("link", name="Mapa").click()
         page.locator("h1", has_text="Mapa").wait_for()
-        page.locator(".stPlotlyChart .scatterlayer .trace .points path").first.wait_for()
+        wait_for_graph(page, n)
         shoot(page, "roadmap-es")
+    # the dark theme (Streamlit's setting, read from the environment), a search, a target
+    with serve({**env, "STREAMLIT_THEME_BASE": "dark"}) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(90_000)
+        page.goto(url + "/")
+        wait_for_graph(page, n)
+        page.get_by_label("Light the path to").select_option(far_target(root, data))
+        page.locator(".gv-node.gv-target").wait_for()
+        page.get_by_label("Search title or tag").fill("learning")
+        shoot(page, "roadmap-dark")
     return 0
 
 

@@ -322,7 +322,7 @@ class Node(_Record):
     aliases: list[str] = field(default_factory=list)
     lab: LabSpec | None = None
     section: str = ""
-    position: list[int] | None = None  # [column, row] pin for the layout (graph/layout.py)
+    position: list[int] | None = None  # [column, row] pin for the layout (graph/layout/)
 
     def title_in(self, lang: str) -> str:
         """The title in ``lang`` (falls back to English)."""

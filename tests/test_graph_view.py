@@ -74,3 +74,19 @@ def test_demo_app_runs_under_apptest() -> None:
     at.text_input(key="q").set_value("learning").run()
     assert not at.exception
     assert [t.value for t in at.text] == ["clicked: -"]
+
+
+def test_payload_carries_search_keywords_controls_and_targets(rm) -> None:
+    nodes, sections = roadmap_infos(rm, "en")
+    data = graph_payload(cached_layout(rm), nodes, sections, controls=True,
+                         targets=[("cnn", "CNN (cnn)"), ("nope", "Nope")])
+    assert data["controls"] is True
+    assert data["targets"] == [["cnn", "CNN (cnn)"]]  # unknown ids are dropped
+    by_id = {n["id"]: n for n in data["nodes"]}
+    words = by_id["backpropagation"]["keywords"].split("\n")
+    node = rm.nodes["backpropagation"]
+    assert words[0] == "backpropagation" and node.title_in("es").lower() in words
+    assert {t.lower() for t in node.tags} <= set(words)
+    plain = graph_payload(cached_layout(rm), {"cnn": NodeInfo("CNN")}, sections)
+    assert plain["controls"] is False and plain["targets"] is None
+    assert {n["id"]: n for n in plain["nodes"]}["cnn"]["keywords"] == "cnn"  # the title

@@ -19,6 +19,12 @@ LAYERS = [
     ["graph.config"],
     ["graph.model"],
     ["graph.queries"],
+    ["graph.layout.records", "graph.layout.text"],  # the layout package, one step a module
+    ["graph.layout.ranking"],
+    ["graph.layout.ordering"],
+    ["graph.layout.placement"],
+    ["graph.layout.build"],
+    ["graph.layout.cache"],
     ["graph.layout"],
     ["graph.validate", "graph.loader"],
     ["graph.sandbox"],

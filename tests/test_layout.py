@@ -27,7 +27,7 @@ from graph import (
     text_width,
     wrap_title,
 )
-from graph.layout import _network_simplex
+from graph.layout.ranking import network_simplex
 
 from .factory import make, node_yaml
 
@@ -157,7 +157,7 @@ def test_network_simplex_finds_the_least_total_length() -> None:
         depth = [0] * n
         for j in range(n):
             depth[j] = max((depth[i] + 1 for i, k in edges if k == j), default=0)
-        ranks = _network_simplex(n, edges, depth)
+        ranks = network_simplex(n, edges, depth)
         assert all(ranks[v] - ranks[u] >= 1 for u, v in edges)
         best = min(sum(r[v] - r[u] for u, v in edges)
                    for r in itertools.product(range(n), repeat=n)

@@ -1,7 +1,8 @@
-"""The app's Plotly figures: the roadmap graph, completion timelines, the team matrix.
+"""The app's Plotly figures: completion timelines and the team's skill matrix.
 
 Figures are built from engine results and the chosen language; the pages draw them with
-``st.plotly_chart``. (The Roadmap page's graph moves to a light component later.)
+``st.plotly_chart``. The Roadmap page has no figure here: its graph is the light
+component ``ui.components.graph_view``, so the browser never loads Plotly's bundle there.
 """
 
 from __future__ import annotations
@@ -11,121 +12,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from graph import Roadmap, SkillMatrix, depths
-from ui import state
+from graph import Roadmap, SkillMatrix
 from ui.i18n import t
-
-# --------------------------------------------------------------------------- roadmap graph
-SYMBOL = {"todo": "circle-open", "learning": "circle-open-dot", "done": "circle",
-          "skipped": "x-thin-open"}
-VERIFIED_SYMBOL = "star"
-LABEL_LIMIT = 120  # above this many nodes, titles show on hover only
-
-
-def short(title: str, width: int = 16) -> str:
-    """A title on at most two lines of about ``width`` characters (the hover has it all)."""
-    words, lines, cur = title.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}".strip()
-    lines.append(cur)
-    if len(lines) > 2:
-        lines = [lines[0], (lines[1][: width - 1] + "…")]
-    return "<br>".join(lines)
-
-
-def layers(rm: Roadmap) -> dict[int, list[str]]:
-    """Node ids by prerequisite depth."""
-    out: dict[int, list[str]] = {}
-    for nid, d in depths(rm).items():
-        out.setdefault(d, []).append(nid)
-    return out
-
-
-def layout(rm: Roadmap) -> dict[str, tuple[float, float]]:
-    """x = prerequisite depth; y = spread within the layer, grouped by section, centred."""
-    order = {s.id: s.order for s in rm.sections}
-    pos = {}
-    for d, ids in layers(rm).items():
-        ids.sort(key=lambda i: (order.get(rm.nodes[i].section, 99), rm.nodes[i].title))
-        top = (len(ids) - 1) / 2
-        for k, nid in enumerate(ids):
-            pos[nid] = (float(d), top - k)
-    return pos
-
-
-def roadmap_figure(rm: Roadmap, recorded: dict[str, Any], shown: set[str], lang: str,
-                   height: int) -> go.Figure:
-    """The graph: edges as line segments, one marker trace per section, a status legend."""
-    pos = layout(rm)
-    fig = go.Figure()
-    ex: list[float | None] = []
-    ey: list[float | None] = []
-    for u, v in rm.edges():
-        (x0, y0), (x1, y1) = pos[u], pos[v]
-        ex += [x0, x1, None]
-        ey += [y0, y1, None]
-    fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", hoverinfo="skip", showlegend=False,
-                             line={"color": "rgba(120,120,120,0.35)", "width": 1}))
-    labels = len(rm) <= LABEL_LIMIT
-    for sec in sorted(rm.sections, key=lambda s: s.order):
-        ids = [n.id for n in rm.nodes.values() if n.section == sec.id]
-        if not ids:
-            continue
-        st_ = [state.status_of(recorded, i) for i in ids]
-        ver = [state.verified(recorded, i) for i in ids]
-        fig.add_trace(go.Scatter(
-            x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids],
-            mode="markers+text" if labels else "markers",
-            name=sec.title_in(lang),
-            text=[short(rm.nodes[i].title_in(lang)) for i in ids],
-            textposition="bottom center", textfont={"size": 10},
-            customdata=[[i, t(f"status.{s}"), rm.nodes[i].estimate_hours,
-                         " ★ " + t("status.verified") if v else "",
-                         rm.nodes[i].title_in(lang)]
-                        for i, s, v in zip(ids, st_, ver, strict=True)],
-            hovertemplate=("<b>%{customdata[4]}</b><br>%{customdata[1]}%{customdata[3]}<br>"
-                           "%{customdata[2]} h<extra>%{fullData.name}</extra>"),
-            marker={"color": sec.colour, "size": 14,
-                    "symbol": [VERIFIED_SYMBOL if v else SYMBOL.get(s, "circle-open")
-                               for s, v in zip(st_, ver, strict=True)],
-                    "line": {"width": 2, "color": sec.colour},
-                    "opacity": [1.0 if i in shown else 0.12 for i in ids]},
-            selected={"marker": {"opacity": 1.0}},
-            unselected={"marker": {"opacity": 1.0}},
-        ))
-    for s in ("todo", "learning", "done", "skipped", "verified"):  # status legend
-        fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="markers", name=t(f"status.{s}"),
-            legendgroup="status", legendgrouptitle_text=t("roadmap.statuses"),
-            marker={"symbol": VERIFIED_SYMBOL if s == "verified" else SYMBOL[s],
-                    "color": "#555", "size": 12, "line": {"width": 2, "color": "#555"}}))
-    xmax = max((p[0] for p in pos.values()), default=0)
-    fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 10, "b": 60},
-        plot_bgcolor="white", dragmode="pan", clickmode="event+select",
-        legend={"groupclick": "toggleitem", "itemclick": False, "itemdoubleclick": False,
-                "orientation": "h", "x": 0, "y": -0.01, "yanchor": "top"},
-        xaxis={"visible": False, "range": [-0.5, xmax + 0.5]},
-        yaxis={"visible": False},
-    )
-    return fig
-
-
-def clicked_node(event: Any) -> str | None:
-    """The node id of a clicked point of the roadmap figure, if any."""
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError):
-        return None
-    for p in points:
-        cd = p.get("customdata")
-        if cd:
-            return cd[0] if isinstance(cd, list) else cd
-    return None
 
 
 # --------------------------------------------------------------------------- timelines

@@ -92,9 +92,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "roadmap.search": {"en": "Search title or tag", "es": "Buscar título o etiqueta"},
     "roadmap.sections": {"en": "Sections", "es": "Secciones"},
     "roadmap.statuses": {"en": "Statuses", "es": "Estados"},
-    "roadmap.open_matching": {"en": "Open a node ({n} matching nodes)",
-                              "es": "Abrir un nodo ({n} nodos que coinciden)"},
-    "roadmap.open": {"en": "Open", "es": "Abrir"},
+    "roadmap.target": {"en": "Light the path to", "es": "Iluminar la ruta hacia"},
+    "roadmap.target_none": {"en": "Light the path to… (no target)",
+                            "es": "Iluminar la ruta hacia… (sin objetivo)"},
+    "roadmap.path": {"en": "Path to **{target}**: {steps} steps, {hours:g} h (lit in the graph)",
+                     "es": "Ruta hacia **{target}**: {steps} pasos, {hours:g} h (iluminada en "
+                           "el grafo)"},
+    # ------------------------------------------------------------------ the graph component
+    # "{n}", "{name}" and "{total}" are filled in by the component's script, not by t()
+    "graph.hours": {"en": "{n} h", "es": "{n} h"},
+    "graph.unlocks": {"en": "unlocks {n}", "es": "desbloquea {n}"},
+    "graph.aria": {
+        "en": "Roadmap graph: Tab to a node, Enter opens it; arrows pan, + and − zoom",
+        "es": "Grafo del mapa: Tab lleva a un nodo, Intro lo abre; las flechas lo desplazan, "
+              "+ y − acercan y alejan"},
+    "graph.hint": {"en": "drag or arrows: pan · Ctrl+wheel or +/−: zoom",
+                   "es": "arrastrar o flechas: desplazar · Ctrl+rueda o +/−: zoom"},
+    "graph.zoom_in": {"en": "Zoom in", "es": "Acercar"},
+    "graph.zoom_out": {"en": "Zoom out", "es": "Alejar"},
+    "graph.fit": {"en": "Fit the whole graph", "es": "Ver el grafo entero"},
+    "graph.filter": {"en": "Show only {name} (press again to undo)",
+                     "es": "Mostrar solo {name} (pulsa otra vez para deshacer)"},
+    "graph.matching": {"en": "{n} of {total} nodes match", "es": "{n} de {total} nodos coinciden"},
     # ------------------------------------------------------------------ Node page
     "node.none_selected": {"en": "Pick a node on the Roadmap page or below.",
                            "es": "Elige un nodo en la página Mapa o aquí abajo."},

@@ -1,65 +1,88 @@
-"""Roadmap: the whole prerequisite graph, layered by depth, coloured by section."""
+"""Roadmap: the whole prerequisite graph in the engine's layered layout, drawn as SVG.
+
+Every title shows in full, as text; the status has a shape and ★ marks a verified node.
+The graph carries its own search box and filter chips (sections, statuses), which dim
+what they leave out without a rerun, and a target picker: the learning path that remains
+before the target is lit. A click on a node (or Enter on a focused one) opens it on the
+Node page. The page holds no other widget, and nothing here loads Plotly: it is the
+first page people see, so it must be quick to show.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from graph import Node, Roadmap, stats
-from ui import charts, state, widgets
-from ui.i18n import node_title, t
+import graph
+from graph import STATUSES, Roadmap, RoadmapError, Store, stats
+from ui import state, widgets
+from ui.components.graph_view import clicked, graph_view, roadmap_infos
+from ui.i18n import t
 
-STATUSES = ["todo", "learning", "done", "skipped"]
+TARGET = "rm_target"  # session state: the target whose path is lit (a node id)
 
 
 def page() -> None:
-    """Draw the graph with search and filters; a click on a node opens it."""
+    """Draw the graph with its search, filters and target; a click on a node opens it."""
     rm = widgets.roadmap()
     if rm is None:
         return
-    key = f"rm_chart_{st.session_state.get('rm_clicks', 0)}"
-    picked = charts.clicked_node(st.session_state.get(key))  # a click: go before drawing
-    if picked and picked in rm.nodes:
-        # a new chart key next time: the old one would keep (and toggle) this selection
-        st.session_state["rm_clicks"] = st.session_state.get("rm_clicks", 0) + 1
+    picked = clicked("rm_graph")
+    if picked in rm.nodes:  # a click in the graph: straight to the Node page
         widgets.open_node(picked)
     lang = state.lang()
-    recorded = state.statuses(widgets.store())
+    store = widgets.store()
+    recorded = state.statuses(store)
     s = stats(rm)
     st.title(f"{widgets.ICON['roadmap']} {t('page.roadmap')}")
     st.caption(t("roadmap.stats", nodes=s["nodes"], edges=s["edges"], hours=s["hours"],
                  depth=s["depth"], labs=s["labs"]))
-    c1, c2, c3 = st.columns([2, 2, 2])
-    query = c1.text_input(t("roadmap.search"), key="rm_search")
-    secs = {sec.title_in(lang): sec.id for sec in rm.sections}
-    pick_secs = c2.multiselect(t("roadmap.sections"), list(secs), key="rm_sections")
-    names = {s: t(f"status.{s}") for s in STATUSES}
-    pick_st = c3.multiselect(t("roadmap.statuses"), STATUSES, key="rm_statuses",
-                             format_func=names.__getitem__)
-    shown = {n.id for n in search(rm, query)
-             if (not pick_secs or n.section in {secs[x] for x in pick_secs})
-             and (not pick_st or state.status_of(recorded, n.id) in pick_st)}
-    widest = max((len(v) for v in charts.layers(rm).values()), default=1)
-    height = max(560, min(3000, 52 * widest + 100))
-    st.plotly_chart(charts.roadmap_figure(rm, recorded, shown, lang, height), key=key,
-                    on_select="rerun", selection_mode="points",
-                    config={"displaylogo": False, "scrollZoom": True})
-    filtered = len(shown) < len(rm)
-    options = sorted(shown, key=lambda i: node_title(rm, i))
-    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    label = t("roadmap.open_matching", n=len(shown)) if filtered else t("common.open_node")
-    choice = widgets.node_picker(rm, label, key="rm_open", ids=options, where=c1)
-    if c2.button(t("roadmap.open"), key="rm_open_btn", disabled=choice is None) and choice:
-        widgets.open_node(choice)
+    target = st.session_state.get(TARGET)
+    target = target if target in rm.nodes else None
+    steps = _path(rm, store, target)
+    nodes, sections = roadmap_infos(
+        rm, lang, {n: state.status_of(recorded, n) for n in recorded},
+        {n for n in recorded if state.verified(recorded, n)})
+    choices = widgets.node_labels(rm, rm.nodes)
+    graph_view(state.layout(rm, lang), nodes, sections, path=steps or (), target=target,
+               labels=labels(), controls=True,
+               targets=sorted(choices.items(), key=lambda kv: kv[1]),
+               on_target=_set_target, key="rm_graph")
+    if target is not None and steps is not None:
+        if steps:
+            hours = sum(rm.nodes[n].estimate_hours for n in steps)
+            st.markdown(t("roadmap.path", target=rm.nodes[target].title_in(lang),
+                          steps=len(steps), hours=hours))
+        else:
+            st.success(t("path.finished"), icon=widgets.STATUS_ICON["done"])
 
 
-def search(rm: Roadmap, text: str) -> list[Node]:
-    """Nodes whose id, title (either language) or a tag contains ``text``."""
-    low = text.strip().lower()
-    if not low:
-        return list(rm.nodes.values())
-    out = []
-    for n in rm.nodes.values():
-        hay = [n.id, n.title, *n.tags, *(x.title for x in n.i18n.values())]
-        if any(low in h.lower() for h in hay):
-            out.append(n)
-    return out
+def _set_target(node_id: str | None) -> None:
+    st.session_state[TARGET] = node_id
+
+
+def _path(rm: Roadmap, store: Store | None, target: str | None) -> list[str] | None:
+    """The remaining steps to ``target`` (empty when it is done; None without a target, or
+    after showing why the path cannot be worked out)."""
+    if target is None:
+        return None
+    try:
+        done = graph.done_for(store, state.user(), rm) if store is not None else set()
+        return graph.learning_path(rm, target, done).steps
+    except RoadmapError as exc:
+        st.error(str(exc))
+        return None
+
+
+def labels() -> dict[str, Any]:
+    """The graph's words in the chosen language (``{n}`` and the like are filled in by the
+    component)."""
+    return {"status": {s: t(f"status.{s}") for s in STATUSES},
+            "verified": t("status.verified"), "hours": t("graph.hours"),
+            "unlocks": t("graph.unlocks"), "aria": t("graph.aria"), "hint": t("graph.hint"),
+            "zoom_in": t("graph.zoom_in"), "zoom_out": t("graph.zoom_out"),
+            "fit": t("graph.fit"), "search": t("roadmap.search"),
+            "sections": t("roadmap.sections"), "statuses": t("roadmap.statuses"),
+            "filter": t("graph.filter"), "matching": t("graph.matching"),
+            "target": t("roadmap.target"), "target_none": t("roadmap.target_none")}

@@ -2,7 +2,8 @@
 
 The language, the profile and the selected node live in ``st.session_state`` (so AppTest
 can set them); the roadmap and the progress store are cached with ``st.cache_resource``
-(so the engine never imports streamlit). Nothing here draws or holds visible text:
+(so the engine never imports streamlit), and so is the roadmap's layout, by the hash of
+what it depends on. Nothing here draws or holds visible text:
 ``ui.widgets`` explains a roadmap or a store that cannot be opened.
 """
 
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 import graph
 from graph import ProgressError, Roadmap, RoadmapError, Store
+
+if TYPE_CHECKING:  # the layout is imported when the Roadmap page first asks for one
+    from graph import Layout
 
 LANGS = ("en", "es")
 PAGES: dict[str, Any] = {}  # url path -> st.Page, filled by app.main() (for st.switch_page)
@@ -99,6 +103,17 @@ def roadmap() -> Roadmap:
     """The loaded roadmap, cached until a YAML file changes; raises ``RoadmapError``."""
     root = roadmap_dir()
     return _load(str(root), _fingerprint(root))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _layout(key: str, lang: str, _rm: Roadmap) -> Layout:
+    return graph.layered_layout(_rm, lang)
+
+
+def layout(rm: Roadmap, lang: str) -> Layout:
+    """The layered layout of ``rm`` with titles in ``lang``, computed once per content hash
+    (an edited title or prerequisite gets a new one; a rerun or a reload reuses it)."""
+    return _layout(graph.content_hash(rm, lang), lang, rm)
 
 
 # --------------------------------------------------------------------------- store

@@ -4,7 +4,7 @@ One module per command group over :mod:`graph.cli.common` (the consoles, the sha
 options and the one error handler):
 
 ============  =========================================================
-``browse``    ``validate``, ``list``, ``show``, ``path``, ``next``, ``export``
+``browse``    ``validate``, ``list``, ``show``, ``path``, ``next``, ``export``, ``layout``
 ``labs``      ``lab list``, ``lab run``, ``lab start``
 ``serve``     ``app``
 ``users``     ``user add``, ``user list``, ``user rename``

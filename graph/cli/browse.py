@@ -1,4 +1,5 @@
-"""``roadmap validate|list|show|path|next|export``: check the roadmap and ask it questions."""
+"""``roadmap validate|list|show|path|next|export|layout``: check the roadmap, ask it questions,
+see how it is drawn."""
 
 from __future__ import annotations
 
@@ -160,3 +161,39 @@ def export(
         out.print(f"wrote {output}")
     else:
         sys.stdout.write(text + "\n")
+
+
+@commands.command()
+def layout(
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    lang: Annotated[str, typer.Option(help="Language of the wrapped titles (en, es, ...).")
+                    ] = "en",
+    lanes: Annotated[bool, typer.Option(help="One horizontal band per section.")] = False,
+    roadmap_dirs: RoadmapDirs = None,
+) -> None:
+    """Where the app draws each node (box centres, columns, wrapped titles) and how many
+    edges cross; json adds the edge routes and the section groups or lanes."""
+    from graph.layout import LayoutOptions, layout_json  # the layout is loaded on first use
+
+    if format not in ("table", "json"):
+        raise fail(f"unknown format {format!r}; use table or json", 2)
+    rm = load(roadmap_dirs)
+    langs = {"en"} | {k for n in rm.nodes.values() for k in n.i18n} | {
+        k for s in rm.sections for k in s.i18n}
+    if lang not in langs:
+        raise fail(f"unknown language {lang!r}; this roadmap has {', '.join(sorted(langs))}", 2)
+    data = layout_json(rm, lang, LayoutOptions(lanes=lanes))
+    if format == "json":
+        sys.stdout.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{len(data['nodes'])} nodes in {data['layers']} columns, "
+                        f"{len(data['edges'])} edges, {data['crossings']} crossings "
+                        f"(straight segments between centres); "
+                        f"{data['width']:g} x {data['height']:g} px",
+                  title_justify="left")
+    for col in ("id", "column", "x", "y", "section", "lines", "title"):
+        table.add_column(col)
+    for n in sorted(data["nodes"], key=lambda n: (n["layer"], n["y"])):
+        table.add_row(n["id"], str(n["layer"]), f"{n['x']:g}", f"{n['y']:g}", n["section"],
+                      str(len(n["lines"])), " ".join(n["lines"]))
+    out.print(table)

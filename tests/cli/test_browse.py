@@ -104,3 +104,53 @@ def test_user_means_whose_progress_on_path_and_next(env: str, roadmap_dir: Path,
     monkeypatch.setenv("ROADMAP_USER", "eve")
     assert "intro" in ok("next", "-r", roadmap_dir)  # eve has done nothing
     assert "intro" not in ok("path", "tensors", "-r", roadmap_dir, "--user", "local")
+
+
+def test_layout_json_gives_centres_in_one_system_and_the_crossings(rm_dir: Path) -> None:
+    data = json.loads(ok("layout", "-r", rm_dir, "--format", "json"))
+    assert [n["id"] for n in data["nodes"]] == ["alpha", "beta", "gamma"]
+    assert {"id", "x", "y"} <= set(data["nodes"][0])
+    assert data["crossings"] == 0 and len(data["edges"]) == 2
+    x = {n["id"]: n["x"] for n in data["nodes"]}
+    assert x["alpha"] < x["beta"] < x["gamma"]  # each right of its prerequisite
+    # every route starts at its source box's right side and ends at its target's left side
+    box = {n["id"]: n for n in data["nodes"]}
+    for e in data["edges"]:
+        s, t = box[e["source"]], box[e["target"]]
+        assert e["points"][0] == [s["x"] + s["w"] / 2, s["y"]]
+        assert e["points"][-1] == [t["x"] - t["w"] / 2, t["y"]]
+
+
+def test_layout_json_matches_the_engine_on_the_bundled_roadmap() -> None:
+    from graph import crossings, layered_layout, load_roadmap
+
+    data = json.loads(ok("layout", "--format", "json", "--lang", "es"))
+    rm = load_roadmap()
+    assert data["crossings"] == crossings(layered_layout(rm, "es"))
+    assert {n["id"] for n in data["nodes"]} == set(rm.nodes)
+    lines = {n["id"]: " ".join(n["lines"]) for n in data["nodes"]}
+    assert lines["backpropagation"] == rm.nodes["backpropagation"].title_in("es")
+
+
+def test_layout_table_lists_every_node_and_the_count(rm_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    out = ok("layout", "-r", rm_dir)
+    assert "3 nodes in 3 columns, 2 edges, 0 crossings" in out
+    assert out.index("alpha") < out.index("beta") < out.index("gamma")
+    assert "Title of beta" in out and "lines" in out
+
+
+def test_layout_refuses_an_unknown_format_or_language(rm_dir: Path) -> None:
+    r = invoke("layout", "-r", rm_dir, "--format", "svg")
+    assert r.exit_code == 2 and "unknown format 'svg'; use table or json" in r.output
+    r = invoke("layout", "-r", rm_dir, "--lang", "fr")
+    assert r.exit_code == 2 and "unknown language 'fr'; this roadmap has en" in r.output
+
+
+def test_layout_names_a_pin_that_breaks_the_order(tmp_path: Path) -> None:
+    root = make(tmp_path, {"basics/a.yaml": node_yaml("a"),
+                           "basics/b.yaml": node_yaml("b", ["a"], position="[0, 0]")})
+    r = invoke("layout", "-r", root)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "b.yaml" in r.output and "pinned to column 0" in r.output

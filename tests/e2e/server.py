@@ -86,29 +86,37 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def graph_points(page: Any) -> Any:
-    """The node markers of the Roadmap graph (edges and legend excluded)."""
-    return page.locator(".stPlotlyChart .scatterlayer .trace .points path")
+#: JS: whether the graph component (the one with widget key ``key``) shows ``n`` nodes,
+#: each with its title as text, in a view with a height (the component draws inside an
+#: open shadow root, which document.querySelectorAll does not enter)
+GRAPH_DRAWN = """([n, key]) => {
+  const host = document.querySelector(
+    `.st-key-${key} [data-testid=stBidiComponentIsolated]`);
+  const root = host && host.shadowRoot;
+  if (!root) return false;
+  const nodes = root.querySelectorAll('.gv-node');
+  if (nodes.length !== n) return false;
+  for (const g of nodes) if (!g.textContent.trim()) return false;
+  const view = root.querySelector('.gv-view');
+  return !!view && view.clientHeight > 0;
+}"""
 
 
-def hover_point(page: Any, index: int) -> tuple[float, float]:
-    """Move the mouse onto the graph's node marker ``index`` and wait for its hover label.
-
-    Plotly works out the point under the mouse on an animation frame after the move; a
-    click before that (a person never clicks that fast) hits no point.
-    """
-    box = graph_points(page).nth(index).bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x - 40, y - 40)
-    page.mouse.move(x, y, steps=3)
-    page.locator(".stPlotlyChart .hoverlayer .hovertext").first.wait_for(timeout=10_000)
-    return x, y
+def wait_for_graph(page: Any, n: int, key: str = "rm_graph", timeout: float = 60_000) -> None:
+    """Wait until the Roadmap graph shows ``n`` nodes with their titles."""
+    page.wait_for_function(GRAPH_DRAWN, arg=[n, key], timeout=timeout)
 
 
-def click_point(page: Any, index: int) -> None:
-    """Hover the node marker ``index``, then click it."""
-    x, y = hover_point(page, index)
-    page.mouse.click(x, y)
+def graph_node(page: Any, node_id: str) -> Any:
+    """A node's box in the graph (Playwright's CSS locators enter open shadow roots)."""
+    return page.locator(f'.gv-node[data-id="{node_id}"]')
+
+
+def graph_titles(page: Any) -> dict[str, str]:
+    """Node id to the title its box shows (the lines of its SVG text, joined)."""
+    return dict(page.locator(".gv-node").evaluate_all(
+        "els => Object.fromEntries(els.map(e => [e.dataset.id, "
+        "[...e.querySelectorAll('tspan')].map(t => t.textContent).join(' ')]))"))
 
 
 def write_fixture_roadmap(tmp: Path) -> Path:

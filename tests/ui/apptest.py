@@ -56,7 +56,8 @@ def ok(at: AppTest) -> AppTest:
 
 # --------------------------------------------------------------------------- visible text
 SKIP_FIELDS = {"id", "form_id", "key", "fragment_id", "spec", "data", "icon", "type",
-               "default", "theme", "selection_mode", "url", "language", "mime"}
+               "default", "theme", "selection_mode", "url", "language", "mime",
+               "component_name", "js_content", "css_content", "json"}
 
 
 def _proto_strings(msg: Any) -> Iterator[str]:
@@ -89,10 +90,36 @@ def _plotly_text(doc: Any, shown: bool = False) -> Iterator[str]:
             yield from _plotly_text(v, shown)
 
 
+def graph_data(at: AppTest) -> dict[str, Any]:
+    """What the Roadmap page gave the graph component to draw (AppTest cannot run the
+    component's script, but it sees its input): nodes, match, path, target, labels."""
+    found = at.get("bidi_component")
+    assert len(found) == 1, f"{len(found)} graph components on the page"
+    return dict(json.loads(found[0].proto.json))
+
+
+def _graph_text(doc: dict[str, Any]) -> Iterator[str]:
+    """The strings the graph component shows: titles, section names and its labels."""
+    for n in doc.get("nodes", []):
+        yield n["title"]
+        yield from n["lines"]
+    yield from (s["title"] for s in doc.get("sections", []))
+    yield from (label for _id, label in doc.get("targets") or [])
+
+    def words(v: Any) -> Iterator[str]:
+        if isinstance(v, str):
+            yield re.sub(r"\{\w+\}", "", v)  # the component fills these in
+        elif isinstance(v, dict):
+            for x in v.values():
+                yield from words(x)
+
+    yield from words(doc.get("labels", {}))
+
+
 def visible_text(at: AppTest) -> list[str]:
     """Every string the page shows (but code blocks): element texts and labels, widget
     options and help, block labels (expanders, status boxes), dataframe columns and
-    cells, chart texts."""
+    cells, chart texts, the graph component's texts."""
     out: list[str] = []
     for node in at._tree:
         proto = getattr(node, "proto", None)
@@ -101,6 +128,8 @@ def visible_text(at: AppTest) -> list[str]:
         out += _proto_strings(proto)
         if getattr(node, "type", "") == "plotly_chart":
             out += _plotly_text(json.loads(proto.spec))
+        if getattr(node, "type", "") == "bidi_component":
+            out += _graph_text(json.loads(proto.json))
     for df in at.dataframe:
         out += [str(c) for c in df.value.columns]
         out += [v for row in df.value.itertuples(index=False) for v in row

@@ -161,7 +161,7 @@ def test_vocabularies_shown_by_value_are_all_translated(prefix: str, values: tup
 
 
 def test_t_formats_and_falls_back() -> None:
-    assert t("roadmap.open_matching", n=3) == "Open a node (3 matching nodes)"
+    assert t("path.more", n=3) == "… and 3 more"
     assert t("no.such.key") == "no.such.key"
 
 

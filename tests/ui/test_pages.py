@@ -13,6 +13,7 @@ from tests.ui.apptest import (
     _script,
     english_leaks,
     finished,
+    graph_data,
     make_app,
     ok,
     texts,
@@ -24,13 +25,100 @@ from tests.ui.conftest import ROOT
 def test_roadmap_page_draws_every_node(app_env: Path) -> None:
     at = ok(make_app("roadmap"))
     assert "5 nodes" in texts(at)
-    chart = at.get("plotly_chart")[0]
-    spec = json.loads(chart.proto.spec)
-    ids = [cd[0] for tr in spec["data"] for cd in (tr.get("customdata") or [])]
-    assert sorted(ids) == sorted(["calculus", "linear-algebra", "backpropagation",
-                                  "crashing-lab", "slow-lab"])
-    at.text_input(key="rm_search").input("slow").run()
-    assert "1 matching nodes" in ok(at).selectbox(key="rm_open").label
+    data = graph_data(at)
+    titles = {n["id"]: n["title"] for n in data["nodes"]}
+    assert titles == {"calculus": "Calculus", "linear-algebra": "Linear algebra",
+                      "backpropagation": "Backpropagation", "crashing-lab": "Crashing lab",
+                      "slow-lab": "Slow lab"}
+    for n in data["nodes"]:  # the full title, wrapped into the box's lines
+        assert " ".join(n["lines"]) == n["title"]
+    assert data["match"] is None and data["path"] == [] and data["target"] is None
+    assert data["labels"]["unlocks"] == "unlocks {n}"
+    assert [s["title"] for s in data["sections"]] == ["Foundations", "Practice"]
+    # the search box and the filter chips work in the browser, on these
+    assert data["controls"] is True
+    by_id = {n["id"]: n for n in data["nodes"]}
+    assert by_id["backpropagation"]["keywords"].split("\n") == [
+        "backpropagation", "backpropagation", "retropropagación", "backpropagation-tag"]
+    assert data["targets"][0] == ["backpropagation", "Backpropagation (backpropagation)"]
+    assert len(data["targets"]) == 5
+    assert not at.get("plotly_chart")  # no Plotly on this page
+    assert len(at.get("bidi_component")) == 1
+    assert not at.main.text_input and not at.main.selectbox  # no widget beside the graph
+
+
+def _record(tmp: Path) -> None:
+    """calculus done and verified (a passing run of the learner's own solution),
+    linear-algebra learning, crashing-lab skipped."""
+    from graph import Store
+
+    with Store(str(tmp / "data" / "progress.sqlite3")) as s:
+        s.add_user("local")
+        s.set_status("local", "calculus", "done")
+        s.set_status("local", "linear-algebra", "learning")
+        s.set_status("local", "crashing-lab", "skipped")
+        s.record_run("local", {"node": "calculus", "status": "pass", "solution": "learner",
+                               "started_at": "2026-01-02T10:00:00+00:00", "duration_s": 1.0,
+                               "device": "cpu", "quick": True, "result": {}})
+
+
+def test_roadmap_marks_statuses_and_verified_from_the_store(app_env: Path) -> None:
+    _record(app_env)
+    by_id = {n["id"]: n for n in graph_data(ok(make_app("roadmap")))["nodes"]}
+    assert {k: (n["status"], n["verified"]) for k, n in by_id.items()} == {
+        "calculus": ("done", True), "linear-algebra": ("learning", False),
+        "crashing-lab": ("skipped", False), "backpropagation": ("todo", False),
+        "slow-lab": ("todo", False)}
+    assert by_id["calculus"]["unlocks"] == 2 and by_id["calculus"]["hours"] == 2
+
+
+def test_roadmap_target_lights_the_remaining_path(app_env: Path) -> None:
+    _record(app_env)
+    at = ok(make_app("roadmap", rm_target="slow-lab"))  # as a pick in the graph leaves it
+    data = graph_data(at)
+    # calculus is done: linear algebra, then backpropagation, then the target
+    assert data["path"] == ["linear-algebra", "backpropagation", "slow-lab"]
+    assert data["target"] == "slow-lab" and data["match"] is None
+    assert "Path to **Slow lab**: 3 steps, 6 h" in texts(at)
+    at.session_state["rm_target"] = "calculus"  # done already
+    at.run()
+    assert graph_data(ok(at))["path"] == [] and "You have finished this target" in texts(at)
+    at.session_state["rm_target"] = "no-such-node"  # an id that has gone: no target
+    at.run()
+    assert graph_data(ok(at))["target"] is None and "Path to" not in texts(at)
+
+
+def test_a_click_in_the_graph_opens_the_node_page(app_env: Path) -> None:
+    """The click the component sends is in the session state at the start of the next run
+    (AppTest cannot run the component's script: the click is put there as it would be)."""
+    at = ok(make_app("roadmap"))
+    at.session_state["rm_graph"] = {"clicked": "backpropagation"}
+    at.run()
+    assert ok(at).title[0].value.endswith("Backpropagation")
+    assert at.session_state["node"] == "backpropagation"
+
+
+def test_roadmap_layout_is_computed_once_per_content_and_language(
+        app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph
+
+    calls: list[str] = []
+    real = graph.layered_layout
+
+    def counting(rm, lang="en", options=None):  # type: ignore[no-untyped-def]
+        calls.append(lang)
+        return real(rm, lang, options)
+
+    monkeypatch.setattr(graph, "layered_layout", counting)
+    at = ok(make_app("roadmap"))
+    at.run()  # a rerun
+    ok(make_app("roadmap"))  # another session
+    assert calls == ["en"]
+    at.sidebar.radio(key="lang_pick").set_value("es").run()
+    assert " ".join(graph_data(ok(at))["nodes"][0]["lines"]) in {
+        "Cálculo", "Álgebra lineal", "Retropropagación", "Laboratorio que falla",
+        "Laboratorio lento"}
+    assert calls == ["en", "es"]
 
 
 def test_spanish_switch_changes_titles(app_env: Path) -> None:
@@ -197,30 +285,27 @@ def test_gpu_lab_waits_for_the_lock(app_env: Path) -> None:
     assert "CANCELLED" in ok(at).status[0].label
 
 
-def test_graph_at_300_nodes(tmp_path: Path) -> None:
-    """300 nodes: one marker each, titles on hover only, drawn in well under a second."""
+def test_roadmap_page_at_300_nodes(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 nodes: every one drawn with its full title, no two boxes overlapping."""
     import random
 
-    from graph import load_roadmap
-    from ui.charts import layout, roadmap_figure
-
-    root = tmp_path / "rm"
+    root = app_env / "rm300"
     (root / "s").mkdir(parents=True)
     (root / "sections.yaml").write_text("sections:\n  - {id: s, title: S, order: 1}\n")
     rng = random.Random(0)
     for i in range(300):
         pre = sorted({f"n{j}" for j in rng.sample(range(i), min(i, 2))}) if i else []
         (root / "s" / f"n{i}.yaml").write_text(
-            f"id: n{i}\ntitle: Node {i}\nsummary: s\nlevel: beginner\nestimate_hours: 1\n"
-            f"prerequisites: {pre}\n")
-    rm = load_roadmap(root)
-    t0 = time.perf_counter()
-    fig = roadmap_figure(rm, {}, set(rm.nodes), "en", 2000)
-    assert time.perf_counter() - t0 < 2.0
-    markers = [tr for tr in fig.data if tr.customdata is not None]
-    assert sum(len(tr.customdata) for tr in markers) == 300
-    assert all(tr.mode == "markers" for tr in markers)  # no 300 overlapping labels
-    assert len(set(layout(rm).values())) == 300  # no two nodes on one spot
+            f"id: n{i}\ntitle: Node number {i} of the generated roadmap\nsummary: s\n"
+            f"level: beginner\nestimate_hours: 1\nprerequisites: {pre}\n")
+    monkeypatch.setenv("ROADMAP_DIR", str(root))
+    data = graph_data(ok(make_app("roadmap")))
+    assert len(data["nodes"]) == 300
+    for n in data["nodes"]:
+        assert " ".join(n["lines"]) == f"Node number {n['id'][1:]} of the generated roadmap"
+    boxes = sorted((n["x"], n["y"] - n["h"] / 2, n["y"] + n["h"] / 2) for n in data["nodes"])
+    for (x1, _, bottom), (x2, top, _) in zip(boxes, boxes[1:], strict=False):
+        assert x1 != x2 or top >= bottom, "two boxes of a column overlap"
 
 
 def test_login_required_when_auth_is_configured(app_env: Path) -> None:
@@ -231,7 +316,7 @@ def test_login_required_when_auth_is_configured(app_env: Path) -> None:
                           "server_metadata_url": "https://idp.example.org/.well-known/x"}
     at.run()
     assert [b.label for b in ok(at).button] == ["Log in"]
-    assert not at.get("plotly_chart")  # nothing of the roadmap before the login
+    assert not at.get("bidi_component")  # nothing of the roadmap before the login
 
 
 # --------------------------------------------------------------------------- in Spanish
@@ -264,7 +349,9 @@ def _seed(tmp: Path) -> None:
 
 SPANISH_PAGES = [
     # (page, session state: the selected node, widget values; Spanish texts it must show)
-    ("roadmap", {}, ["Mapa", "nodos", "Buscar título o etiqueta"]),
+    ("roadmap", {"rm_target": "slow-lab"}, ["Mapa", "nodos", "Buscar título o etiqueta",
+                                            "Retropropagación", "Fundamentos", "Acercar",
+                                            "desbloquea ", "Ruta hacia **Laboratorio lento**"]),
     ("node", {"node": "calculus"}, ["Cálculo", "verificado", "Laboratorio", "Última ejecución",
                                     "SUPERADO", "comprobación", "Historial de ejecuciones",
                                     "tuya"]),

@@ -8,6 +8,12 @@ title, section, status, hours and "unlocks N"; pan by dragging, with a sideways 
 the arrow keys; zoom with Ctrl/⌘ + wheel, a pinch, the buttons or +/-/0. A click on a
 node, or Enter on a focused one, returns its id.
 
+With ``controls=True`` the graph carries its own search box, and the legend's chips
+filter by section and by status: these dim the nodes they leave out in the browser, with
+no rerun (a Streamlit widget per filter would cost a rerun per keystroke and a slower
+first paint). With ``targets`` a picker of learning targets is added; a pick calls
+``on_target`` before the rerun, and the page passes the target's path back in.
+
 Usage from a page::
 
     from graph import cached_layout
@@ -15,24 +21,25 @@ Usage from a page::
 
     lay = cached_layout(rm, lang)
     nodes, sections = roadmap_infos(rm, lang, statuses, verified)
-    picked = graph_view(lay, nodes, sections, matches=hits, path=steps, target=goal,
-                        labels=labels, key="roadmap_graph")
+    picked = graph_view(lay, nodes, sections, path=steps, target=goal, labels=labels,
+                        controls=True, targets=choices, on_target=remember,
+                        key="roadmap_graph")
     if picked:
         open_node(picked)
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from graph import STATUSES, Layout, LayoutOptions, Roadmap
+from graph import STATUSES, Layout, LayoutOptions, Node, Roadmap
 
 __all__ = ["NodeInfo", "SectionInfo", "DEFAULT_LABELS", "roadmap_infos", "graph_payload",
-           "graph_view"]
+           "graph_view", "clicked"]
 
 HERE = Path(__file__).resolve().parent
 
@@ -47,6 +54,13 @@ DEFAULT_LABELS: dict[str, Any] = {
     "zoom_in": "Zoom in",
     "zoom_out": "Zoom out",
     "fit": "Fit the whole graph",
+    "search": "Search title or tag",
+    "sections": "Sections",
+    "statuses": "Statuses",
+    "filter": "Show only {name} (press again to undo)",
+    "matching": "{n} of {total} nodes match",
+    "target": "Light the path to",
+    "target_none": "(no target)",
 }
 
 
@@ -59,6 +73,7 @@ class NodeInfo:
     verified: bool = False
     hours: float = 0.0
     unlocks: int = 0
+    keywords: str = ""  # what the search box looks in (lower case); the title when empty
 
 
 @dataclass(frozen=True)
@@ -75,20 +90,27 @@ def roadmap_infos(roadmap: Roadmap, lang: str = "en",
                   verified: Collection[str] = ()) -> tuple[dict[str, NodeInfo],
                                                              list[SectionInfo]]:
     """Node and section infos for :func:`graph_view` from the roadmap and a learner's
-    statuses (node id to status; missing ids are ``todo``) and verified ids."""
+    statuses (node id to status; missing ids are ``todo``) and verified ids. The search
+    box finds a node by its id, its title in any language or a tag."""
     statuses = statuses or {}
     nodes = {nid: NodeInfo(n.title_in(lang), statuses.get(nid, "todo"), nid in verified,
-                           n.estimate_hours, len(roadmap.succ[nid]))
+                           n.estimate_hours, len(roadmap.succ[nid]), _keywords(n))
              for nid, n in roadmap.nodes.items()}
     sections = [SectionInfo(s.id, s.title_in(lang), s.colour)
                 for s in sorted(roadmap.sections, key=lambda s: (s.order, s.id))]
     return nodes, sections
 
 
+def _keywords(node: Node) -> str:
+    words = [node.id, node.title, *(t.title for t in node.i18n.values()), *node.tags]
+    return "\n".join(words).lower()
+
+
 def graph_payload(layout: Layout, nodes: Mapping[str, NodeInfo],
                   sections: Sequence[SectionInfo], *, matches: Collection[str] | None = None,
                   path: Sequence[str] = (), target: str | None = None,
-                  labels: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                  labels: Mapping[str, Any] | None = None, controls: bool = False,
+                  targets: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
     """The JSON the component draws (see :func:`graph_view` for the arguments)."""
     index = {s.id: i for i, s in enumerate(sections)}
     extra = [s for s in {b.section for b in layout.nodes.values()} if s not in index]
@@ -102,7 +124,8 @@ def graph_payload(layout: Layout, nodes: Mapping[str, NodeInfo],
         out_nodes.append({"id": nid, "x": b.x, "y": b.y, "w": b.w, "h": b.h, "layer": b.layer,
                           "section": index[b.section], "lines": list(b.lines),
                           "title": info.title, "status": status, "verified": info.verified,
-                          "hours": info.hours, "unlocks": info.unlocks})
+                          "hours": info.hours, "unlocks": info.unlocks,
+                          "keywords": info.keywords or info.title.lower()})
     words = {**DEFAULT_LABELS, **(labels or {})}
     words["status"] = {**DEFAULT_LABELS["status"], **words.get("status", {})}
     return {
@@ -121,6 +144,9 @@ def graph_payload(layout: Layout, nodes: Mapping[str, NodeInfo],
         "path": [p for p in path if p in layout.nodes],
         "target": target if target in layout.nodes else None,
         "labels": words,
+        "controls": controls,
+        "targets": None if targets is None else [[i, text] for i, text in targets
+                                                 if i in layout.nodes],
     }
 
 
@@ -135,9 +161,21 @@ def _component() -> Any:
     )
 
 
+def clicked(key: str) -> str | None:
+    """The node id a click (or Enter) in the graph with ``key`` sent for this run, read
+    before the graph is drawn again (a page can then switch at once), else None."""
+    import streamlit as st
+
+    value = st.session_state.get(key)
+    node = value.get("clicked") if isinstance(value, Mapping) else None
+    return node if isinstance(node, str) else None
+
+
 def graph_view(layout: Layout, nodes: Mapping[str, NodeInfo], sections: Sequence[SectionInfo],
                *, matches: Collection[str] | None = None, path: Sequence[str] = (),
                target: str | None = None, labels: Mapping[str, Any] | None = None,
+               controls: bool = False, targets: Sequence[tuple[str, str]] | None = None,
+               on_target: Callable[[str | None], None] | None = None,
                key: str = "graph_view") -> str | None:
     """Draw the roadmap graph; return the id of a node clicked (or Enter'ed) in this run.
 
@@ -160,6 +198,13 @@ def graph_view(layout: Layout, nodes: Mapping[str, NodeInfo], sections: Sequence
         The path's target, marked more strongly.
     labels : mapping, optional
         Translated words, overriding :data:`DEFAULT_LABELS` key by key.
+    controls : bool
+        Add a search box, and make the legend's chips section and status filters; they
+        dim the nodes they leave out in the browser (on top of ``matches``).
+    targets : sequence of (str, str), optional
+        Node ids and their labels for a target picker (``target`` is shown picked).
+    on_target : callable, optional
+        Called with the picked id (None for "no target") before the rerun a pick causes.
     key : str
         The component's key; one key keeps the pan and zoom across reruns.
 
@@ -168,8 +213,17 @@ def graph_view(layout: Layout, nodes: Mapping[str, NodeInfo], sections: Sequence
     str or None
         The node id of a click or Enter since the last run, else None.
     """
+    import streamlit as st
+
     data = graph_payload(layout, nodes, sections, matches=matches, path=path, target=target,
-                         labels=labels)
-    result = _component()(key=key, data=data, on_clicked_change=lambda: None)
+                         labels=labels, controls=controls, targets=targets)
+
+    def picked_target() -> None:  # before the rerun: the trigger's value is in the state
+        if on_target is not None:
+            value = (st.session_state.get(key) or {}).get("target")
+            on_target(value if isinstance(value, str) and value in layout.nodes else None)
+
+    result = _component()(key=key, data=data, on_clicked_change=lambda: None,
+                          on_target_change=picked_target)
     clicked = result.get("clicked") if hasattr(result, "get") else None
     return clicked if isinstance(clicked, str) and clicked in layout.nodes else None

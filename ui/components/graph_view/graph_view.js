@@ -1,6 +1,8 @@
-// The roadmap graph as inline SVG, drawn from the positions graph/layout.py computes.
+// The roadmap graph as inline SVG, drawn from the positions graph/layout/ computes.
 // No library, no network: boxes, curves, a legend, a tooltip, pan and zoom. A click on a
 // node, or Enter on a focused one, sends its id back to Python as the "clicked" trigger.
+// With controls, a search box and the legend's chips (sections, statuses) dim the nodes
+// they leave out, here in the browser, and a target picker sends the "target" trigger.
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const STATUSES = ["todo", "learning", "done", "skipped"];
@@ -75,6 +77,8 @@ function star(cx, cy, parent) {
 
 function build(parent) {
   const root = div("gv", parent);
+  const controls = div("gv-controls", root);
+  controls.hidden = true;
   const bar = div("gv-bar", root);
   const legend = div("gv-legend", bar);
   const tools = div("gv-tools", bar);
@@ -83,8 +87,9 @@ function build(parent) {
   view.setAttribute("role", "group");
   const tip = div("gv-tip", root);
   tip.hidden = true;
-  const st = { root, legend, tools, view, tip, s: 1, tx: 0, ty: 0, key: null,
-               touched: false, uid: `gv${++instances}` };
+  const st = { root, controls, legend, tools, view, tip, s: 1, tx: 0, ty: 0, key: null,
+               touched: false, uid: `gv${++instances}`,
+               query: "", sections: new Set(), statuses: new Set() };
   root.gv = st;
 
   const button = (label, title, fn) => {
@@ -240,26 +245,137 @@ function reveal(st, box) {
   apply(st);
 }
 
+// The legend: a swatch per section and a mark per status. With controls each item is a
+// toggle button: pressed ones filter (sections with sections, statuses with statuses).
 function legend(st) {
   const d = st.data, L = d.labels;
   st.legend.replaceChildren();
-  for (const sec of d.sections) {
-    const item = document.createElement("span");
+  const item = (kind, value, parts, label) => {
+    const on = kind === "section" ? st.sections : st.statuses;
+    const el = document.createElement(d.controls ? "button" : "span");
+    el.className = "gv-chip";
+    el.append(...parts);
+    if (d.controls) {
+      el.type = "button";
+      el.dataset.kind = kind;
+      el.dataset.value = value;
+      el.title = fmt(L.filter, { name: label });
+      el.setAttribute("aria-pressed", String(on.has(value)));
+      el.addEventListener("click", () => {
+        if (on.has(value)) on.delete(value);
+        else on.add(value);
+        el.setAttribute("aria-pressed", String(on.has(value)));
+        applyFilters(st);
+      });
+    }
+    return el;
+  };
+  const groups = [];
+  for (const [kind, name] of [["section", L.sections], ["status", L.statuses]]) {
+    const g = document.createElement("span");
+    g.className = "gv-group-items";
+    g.setAttribute("role", "group");
+    g.setAttribute("aria-label", name);
+    groups.push(g);
+    st.legend.appendChild(g);
+  }
+  d.sections.forEach((sec, k) => {
     const sw = document.createElement("i");
     sw.className = "gv-swatch";
     sw.style.background = tint(sec.colour, 25);
     sw.style.borderColor = sec.colour;
-    item.append(sw, sec.title);
-    st.legend.appendChild(item);
-  }
+    groups[0].appendChild(item("section", String(k), [sw, sec.title], sec.title));
+  });
   for (const status of [...STATUSES, "verified"]) {
-    const item = document.createElement("span");
     const icon = svg("svg", { width: 18, height: 18, viewBox: "-9 -9 18 18",
                               "aria-hidden": "true" });
     if (status === "verified") star(0, 0, icon);
     else badge(status, 0, 0, icon);
-    item.append(icon, status === "verified" ? L.verified : L.status[status]);
-    st.legend.appendChild(item);
+    const name = status === "verified" ? L.verified : L.status[status];
+    groups[1].appendChild(item("status", status, [icon, name], name));
+  }
+}
+
+// The search box, the target picker and the count of matches (only with controls).
+function controls(st) {
+  const d = st.data, L = d.labels, box = st.controls;
+  box.hidden = !d.controls;
+  if (!d.controls) return;
+  if (!st.search) {
+    st.search = document.createElement("input");
+    st.search.type = "search";
+    st.search.className = "gv-search";
+    st.search.addEventListener("input", () => {
+      st.query = st.search.value;
+      applyFilters(st);
+    });
+    st.search.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") {  // to the first match: Enter again opens it
+        const first = [...st.view.querySelectorAll(".gv-node:not(.gv-dim)")][0];
+        if (first) {
+          ev.preventDefault();
+          first.focus();
+        }
+      }
+    });
+    st.pick = document.createElement("select");
+    st.pick.className = "gv-target";
+    st.pick.addEventListener("change", () => st.sendTarget(st.pick.value));
+    st.count = div("gv-count", null);
+    st.count.setAttribute("aria-live", "polite");
+    box.append(st.search, st.pick, st.count);
+  }
+  st.search.placeholder = L.search;
+  st.search.setAttribute("aria-label", L.search);
+  st.pick.setAttribute("aria-label", L.target);
+  st.pick.title = L.target;
+  st.pick.hidden = !d.targets;
+  const options = [["", L.target_none], ...(d.targets || [])];
+  st.pick.replaceChildren(...options.map(([value, text]) => {
+    const o = document.createElement("option");
+    o.value = value;
+    o.textContent = text;
+    return o;
+  }));
+  st.pick.value = d.target || "";
+}
+
+// Which nodes the filters keep: the page's matches, the search text, the pressed chips.
+function kept(st) {
+  const d = st.data;
+  const q = st.query.trim().toLowerCase();
+  const any = d.match || q || st.sections.size || st.statuses.size;
+  if (!any) return null;
+  const match = d.match ? new Set(d.match) : null;
+  const out = new Set();
+  for (const n of d.nodes) {
+    if (match && !match.has(n.id)) continue;
+    if (q && !(n.keywords || n.title.toLowerCase()).includes(q)) continue;
+    if (st.sections.size && !st.sections.has(String(n.section))) continue;
+    if (st.statuses.size && !st.statuses.has(n.status)
+        && !(n.verified && st.statuses.has("verified"))) continue;
+    out.add(n.id);
+  }
+  return out;
+}
+
+// Dim what the filters leave out (nodes, and edges with an end left out); no redraw.
+function applyFilters(st) {
+  const d = st.data, L = d.labels;
+  const keep = kept(st);
+  const path = new Set(d.path || []);
+  for (const g of st.view.querySelectorAll(".gv-node")) {
+    const id = g.dataset.id;
+    g.classList.toggle("gv-dim", !!keep && !keep.has(id));
+    g.classList.toggle("gv-hit", !!keep && keep.has(id));
+  }
+  for (const e of st.view.querySelectorAll(".gv-edge")) {
+    const on = e.classList.contains("gv-on");
+    const out = keep && (!keep.has(e.dataset.s) || !keep.has(e.dataset.t));
+    e.classList.toggle("gv-dim", !on && (!!out || path.size > 0));
+  }
+  if (st.count) {
+    st.count.textContent = keep ? fmt(L.matching, { n: keep.size, total: d.nodes.length }) : "";
   }
 }
 
@@ -271,6 +387,7 @@ function draw(st) {
   st.zoomOut.title = L.zoom_out;
   st.fitBtn.title = L.fit;
   legend(st);
+  controls(st);
   const focused = st.view.querySelector(".gv-node:focus");
   const refocus = focused ? focused.dataset.id : null;
   const root = svg("svg", { width: "100%", height: "100%" });
@@ -295,16 +412,12 @@ function draw(st) {
     svg("rect", { class: "gv-group", x: g.x, y: g.y, width: g.w, height: g.h, rx: 10,
                   style: `fill: ${colour[g.section]}; fill-opacity: 0.11` }, world);
   }
-  const match = d.match ? new Set(d.match) : null;
   const path = new Set(d.path || []);
-  const lit = (n) => !match || match.has(n);
   const edges = svg("g", { "aria-hidden": "true" }, world);
   for (const e of d.edges) {
     const on = path.has(e.s) && path.has(e.t);
-    const cls = on ? "gv-edge gv-on"
-      : (!lit(e.s) || !lit(e.t) || path.size) ? "gv-edge gv-dim" : "gv-edge";
-    svg("path", { class: cls, d: curve(e.p), "marker-end": `url(#${id}-${on ? "on" : "a"})` },
-        edges);
+    svg("path", { class: on ? "gv-edge gv-on" : "gv-edge", d: curve(e.p), "data-s": e.s,
+                  "data-t": e.t, "marker-end": `url(#${id}-${on ? "on" : "a"})` }, edges);
   }
   const byId = {};
   const order = [...d.nodes].sort((a, b) => a.layer - b.layer || a.y - b.y);
@@ -312,8 +425,6 @@ function draw(st) {
     byId[n.id] = n;
     const c = colour[n.section];
     const cls = ["gv-node", `st-${n.status}`];
-    if (match && !match.has(n.id)) cls.push("gv-dim");
-    else if (match) cls.push("gv-hit");
     if (path.has(n.id)) cls.push("gv-on");
     if (n.id === d.target) cls.push("gv-target");
     const g = svg("g", { class: cls.join(" "), tabindex: 0, role: "link", "data-id": n.id,
@@ -345,14 +456,17 @@ function draw(st) {
     g.addEventListener("blur", () => { st.tip.hidden = true; });
   }
   st.view.replaceChildren(root);
+  applyFilters(st);
   apply(st);
   // a line the width estimate let overflow is shrunk to fit its box
-  for (const text of world.querySelectorAll(".gv-node text")) {
+  // (every line measured first, then the sizes set: one layout, not one per title)
+  const texts = [...world.querySelectorAll(".gv-node text")];
+  const widths = texts.map((text) => Math.max(0, ...[...text.children].map(
+    (ts) => ts.getComputedTextLength())));
+  texts.forEach((text, k) => {
     const n = byId[text.parentNode.dataset.id];
-    let widest = 0;
-    for (const ts of text.children) widest = Math.max(widest, ts.getComputedTextLength());
-    if (widest > n.w - 8) text.style.fontSize = `${(13 * (n.w - 8)) / widest}px`;
-  }
+    if (widths[k] > n.w - 8) text.style.fontSize = `${(13 * (n.w - 8)) / widths[k]}px`;
+  });
   if (refocus) {
     const again = st.view.querySelector(`.gv-node[data-id="${CSS.escape(refocus)}"]`);
     if (again) again.focus({ preventScroll: true });
@@ -364,6 +478,7 @@ export default function (component) {
   const found = parentElement.querySelector(".gv");
   const st = found ? found.gv : build(parentElement);
   st.send = (nodeId) => setTriggerValue("clicked", nodeId);
+  st.sendTarget = (nodeId) => setTriggerValue("target", nodeId);
   if (!data) return;
   const fresh = st.key !== data.key;
   st.data = data;
