@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -42,30 +43,52 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cluster() -> Iterator[str]:
-    """A Ray head on 127.0.0.1: yields its ``ray://`` address; stopped afterwards."""
+    """A Ray head on 127.0.0.1 (one per test worker): yields its ``ray://`` address.
+
+    ``ray start --block`` in a process group of its own, stopped by signalling that group:
+    ``ray stop`` would stop every Ray process on the machine, another worker's too.
+    """
     temp = Path(tempfile.mkdtemp(prefix="rl-ray-"))  # short: Ray's socket paths are long
     dash, port = free_port(), free_port()
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    start = subprocess.run(
-        [str(RAY), "start", "--head", "--num-cpus", "4", "--num-gpus", "2",
+    log = open(temp / "head.log", "wb")  # noqa: SIM115 - closed after the head stops
+    head = subprocess.Popen(
+        [str(RAY), "start", "--head", "--block", "--num-cpus", "4", "--num-gpus", "2",
          "--port", str(port), "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash),
          "--include-dashboard", "true", "--disable-usage-stats", "--temp-dir", str(temp)],
-        capture_output=True, text=True, env=env, timeout=180)
-    if start.returncode != 0:
-        pytest.fail(f"ray start failed:\n{start.stdout[-2000:]}\n{start.stderr[-2000:]}")
+        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f"ray://127.0.0.1:{dash}"
-    deadline = time.monotonic() + 60
-    while not backend_for(url).status().answers:
-        if time.monotonic() > deadline:
-            pytest.fail(f"the Ray head started but {url} never answered")
-        time.sleep(1)
     try:
+        deadline = time.monotonic() + 120
+        while not backend_for(url).status().answers:
+            if head.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the Ray head did not answer at {url}:\n"
+                            f"{(temp / 'head.log').read_text(errors='replace')[-2000:]}")
+            time.sleep(1)
         yield url
     finally:
-        subprocess.run([str(RAY), "stop", "--force"], capture_output=True, env=env, timeout=120)
+        stop_group(head)
+        log.close()
         shutil.rmtree(temp, ignore_errors=True)
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group, SIGKILL what is left after 15 s."""
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            proc.poll()
+            time.sleep(0.5)
 
 
 @pytest.fixture(autouse=True)

@@ -40,6 +40,8 @@ ENGINE = Path(__file__).resolve().parents[1]  # this installation's graph/ packa
 POLL_S = 0.5  # how often the job's status is asked for
 LOST_AFTER_S = 15.0  # a cluster that has not answered for this long is gone
 GRACE_S = 30.0  # past the lab's own timeout (which the worker enforces), the client stops it
+BUSY_S = 60.0  # how long a submission is retried while the head's job agent is not up yet
+BUSY = "No available agent"  # the head's answer (HTTP 500) until its job agent registers
 INSTALL = "pip install 'roadmap-lab[ray]'"
 
 
@@ -92,6 +94,8 @@ class RayBackend:
         finally:
             log.join(timeout=15)
             shutil.rmtree(stage, ignore_errors=True)
+        if log.broken and status in ("SUCCEEDED", "FAILED", "STOPPED"):
+            log.catch_up()
         return self._collect(log, status, message, command, local_sha)
 
     # ----------------------------------------------------------------- private
@@ -140,13 +144,21 @@ class RayBackend:
             shutil.copyfile(command.solution, stage / "solution.py")
             spec["solution"] = "solution.py"
         python = os.environ.get("ROADMAP_RAY_PYTHON", "python")
-        return str(client.submit_job(
-            entrypoint=f"{shlex.quote(python)} -m graph.remote {shlex.quote(json.dumps(spec))}",
-            runtime_env={"working_dir": str(stage),
-                         "env_vars": {"PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1",
-                                      "TRANSFORMERS_OFFLINE": "1"}},
-            entrypoint_num_cpus=1, entrypoint_num_gpus=1 if command.gpu else 0,
-            metadata={"roadmap_node": command.node}))
+        deadline = time.monotonic() + BUSY_S
+        while True:
+            try:
+                return str(client.submit_job(
+                    entrypoint=(f"{shlex.quote(python)} -m graph.remote "
+                                f"{shlex.quote(json.dumps(spec))}"),
+                    runtime_env={"working_dir": str(stage),
+                                 "env_vars": {"PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1",
+                                              "TRANSFORMERS_OFFLINE": "1"}},
+                    entrypoint_num_cpus=1, entrypoint_num_gpus=1 if command.gpu else 0,
+                    metadata={"roadmap_node": command.node}))
+            except RuntimeError as exc:  # a head just started: its job agent registers soon
+                if BUSY not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
 
     def _wait(self, client: Any, job_id: str, timeout: float,
               cancel: threading.Event | None, out: Emit) -> tuple[str, str]:
@@ -226,7 +238,9 @@ class _LogReader(threading.Thread):
         self.chunks: list[str] = []
         self.outcome: dict[str, Any] | None = None
         self.last_line = ""
+        self.broken = False  # the stream ended before the job's log did
         self._buf = ""
+        self._seen = 0  # lines handled so far
 
     def run(self) -> None:
         from graph.remote import MARK
@@ -240,12 +254,31 @@ class _LogReader(threading.Thread):
 
         try:
             asyncio.run(tail())
-        except Exception as exc:  # noqa: BLE001 - the log stream broke; the status says why
-            self.out(f"[runner] the job's log stream ended: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the log stream broke: caught up at the end
+            self.broken = True
+            self.out(f"[runner] the job's log stream broke ({type(exc).__name__}: {exc}); "
+                     "the rest of the log follows when the job ends")
+            return
         if self._buf:
             self._line(self._buf, MARK)
 
+    def catch_up(self) -> None:
+        """After a broken stream: the lines of the job's whole log not handled yet."""
+        from graph.remote import MARK
+
+        try:
+            text = str(self.client.get_job_logs(self.job_id))
+        except Exception as exc:  # noqa: BLE001 - the result is then missing: an error
+            self.out(f"[runner] the job's log could not be read: {type(exc).__name__}: {exc}")
+            return
+        lines = text.split("\n")
+        if lines and not lines[-1]:
+            lines.pop()  # the log's final newline
+        for line in lines[self._seen:]:
+            self._line(line, MARK)
+
     def _line(self, line: str, mark: str) -> None:
+        self._seen += 1
         if line.startswith(f"{mark} data "):
             self.chunks.append(line[len(mark) + 6:].strip())
         elif line.startswith(f"{mark} outcome "):
