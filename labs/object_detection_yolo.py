@@ -57,7 +57,7 @@ def box_iou(a, b):
 
 
 def nms(boxes, scores, iou_threshold):
-    """Greedy non-maximum suppression, as torchvision.ops.nms does it.
+    """Greedy non-maximum suppression (the rule of torchvision.ops.nms).
 
     Visit the boxes (N, 4) by decreasing score (equal scores: lower index first); keep a
     box unless its IoU with an already kept box is *greater* than ``iou_threshold`` (equal

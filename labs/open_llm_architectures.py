@@ -84,7 +84,7 @@ def apply_rope(x, positions, theta: float = 10000.0):
     Feature i (i < hd/2) pairs with feature i + hd/2 (the two halves, not neighbours
     2i, 2i+1 as in Meta's original code) and the pair is rotated by the angle
     positions * theta^(-2i/hd):  x1' = x1 cos - x2 sin,  x2' = x2 cos + x1 sin, where x1 is
-    the first half and x2 the second. Returns a tensor shaped like x, in x's dtype.
+    the first half and x2 the second. Returns a tensor shaped like x.
     """
     hd = x.shape[-1]
     inv_freq = theta ** (-torch.arange(0, hd, 2, dtype=torch.float64, device=x.device) / hd)

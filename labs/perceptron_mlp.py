@@ -219,12 +219,16 @@ def body(lab: kit.Lab) -> None:
                   for k, v in init_params(2, cfg.hidden, gen).items()}
         want1, loss0 = reference_step(params, Xt, yt, 0.3)
         want2, loss1 = reference_step(want1, Xt, yt, 0.3)
+        before = dict(params)  # the tensor objects: a model or optimizer holds these
         got0 = mlp_train_step(params, Xt, yt, 0.3)
         lab.check_close("returned loss = mean BCE at the parameters before the step", got0,
                         loss0, rtol=1e-12, hint="mean, not sum; tanh between the layers")
         lab.check_close("one step: each parameter = p - lr * dloss/dp (autograd)",
                         flat(params), flat(want1), rtol=1e-10, atol=1e-14,
                         hint="step against the gradient, for the biases too")
+        lab.check_equal("updated in place: params holds the same four tensors",
+                        [params[k] is before[k] for k in before], [True] * 4,
+                        hint="p -= lr * p.grad under torch.no_grad(), not params[k] = ...")
         got1 = mlp_train_step(params, Xt, yt, 0.3)
         lab.check_close("second step: no gradient left over from the first",
                         np.r_[got1, flat(params).cpu().numpy()],

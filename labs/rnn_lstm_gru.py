@@ -11,11 +11,12 @@ through unchanged.
 You write the three cells in PyTorch's parameter layout (its gate order: LSTM i, f, g, o;
 GRU r, z, n); the lab checks each against nn.RNNCell / nn.LSTMCell / nn.GRUCell (outputs
 and autograd gradients, float64), then trains all three - unrolled over time with *your*
-cells - on a "remember the first value" task: x_0 carries a value v in U(-1, 1) and a marker bit, the next L-1 steps carry noise,
-and the network must output v at the end. Gated cells start "remembering by default"
-(forget/update-gate bias +5, LSTM input-gate bias -3, a standard trick), which a plain RNN
-has no way to express. Expected: all three solve a short lag; at a long lag the LSTM and
-GRU reach R^2 ~ 1 while the RNN stays at R^2 ~ 0 (it predicts the mean).
+cells - on a "remember the first value" task: x_0 carries a value v in U(-1, 1) and a
+marker bit, the next L-1 steps carry noise, and the network must output v at the end.
+Gated cells start "remembering by default" (forget/update-gate bias +5, LSTM input-gate
+bias -3, a standard trick), which a plain RNN has no way to express. Expected: all three
+solve a short lag; at a long lag the LSTM and GRU reach R^2 ~ 1 while the RNN stays at
+R^2 ~ 0 (it predicts the mean).
 
 $ python labs/rnn_lstm_gru.py --quick
 """
