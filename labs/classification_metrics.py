@@ -5,10 +5,12 @@ the examples of true class i predicted as class j. Accuracy is trace(C) / sum(C)
 k, precision = TP / (TP + FP) (a column of C), recall = TP / (TP + FN) (a row), and
 F-beta = (1 + b^2) TP / ((1 + b^2) TP + b^2 FN + FP). Averaging over classes is where the
 choices hide: macro (each class counts the same), weighted (by class support) and micro
-(pool all TP/FP/FN first: for single-label multiclass data micro-F1 equals accuracy). This
-lab builds the confusion matrix and all of these by hand, checks them against scikit-learn to
-1e-12 on random binary and multiclass labelings (balanced, skewed, with absent classes), and
-shows on an imbalanced problem why accuracy alone misleads.
+(pool all TP/FP/FN first: for single-label multiclass data micro-F1 equals accuracy). A
+class with no predictions has precision 0/0: like scikit-learn's zero_division=0 we count
+it as 0. You write the confusion matrix, accuracy and P/R/F-beta; the lab checks them
+against scikit-learn to 1e-12 on random binary and multiclass labelings (balanced, skewed,
+with absent classes) and on a hand-worked matrix, and shows on an imbalanced problem why
+accuracy alone misleads.
 
 $ python labs/classification_metrics.py --quick
 """
@@ -36,15 +38,20 @@ class Config:
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """(n_classes, n_classes) int matrix, C[i, j] = #examples with true i and predicted j."""
+    """(n_classes, n_classes) int matrix, C[i, j] = #examples with true class i predicted as j.
+
+    Labels are ints in 0 .. n_classes - 1; a class that never occurs still has its row and
+    column (of zeros). Every example counts, repeated (i, j) pairs included.
+    """
     cm = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(cm, (y_true, y_pred), 1)
     return cm
 
 
 def accuracy(cm: np.ndarray, balanced: bool = False) -> float:
-    """Share of correct predictions; ``balanced``: the mean recall over the classes that
-    occur in y_true (scikit-learn's balanced_accuracy_score)."""
+    """Share of correct predictions, trace(cm) / sum(cm); with ``balanced``, the mean recall
+    over the classes that occur in y_true (row sum > 0), as scikit-learn's
+    balanced_accuracy_score computes it."""
     if not balanced:
         return float(np.trace(cm) / cm.sum())
     support = cm.sum(axis=1)
@@ -54,11 +61,16 @@ def accuracy(cm: np.ndarray, balanced: bool = False) -> float:
 
 def precision_recall_fscore(cm: np.ndarray, average: str | None = None, beta: float = 1.0
                             ) -> tuple:
-    """Precision, recall and F-beta from a confusion matrix (0 wherever a denominator is 0).
+    """Precision, recall and F-beta from a confusion matrix ``cm`` (K, K).
 
-    average: None (per-class arrays), "macro" (plain mean over all classes), "weighted"
-    (mean weighted by each class's support, the row sums), "micro" (from the summed TP, FP
-    and FN) or "binary" (class 1 of a 2-class matrix). Returns (precision, recall, fbeta).
+    Per class k: precision = TP / (TP + FP) (column k), recall = TP / (TP + FN) (row k),
+    F-beta = (1 + b^2) TP / ((1 + b^2) TP + b^2 FN + FP) with b = beta. Zero division: a
+    0 / 0 counts as 0 (scikit-learn's zero_division=0), never nan. average: None (per-class
+    arrays (K,)), "macro" (plain mean over all K classes, absent ones included as 0),
+    "weighted" (mean weighted by each class's support, the row sums; 0.0 if all are 0),
+    "micro" (from the TP, FP and FN summed over the classes) or "binary" (class 1 of a
+    2-class matrix). Returns (precision, recall, fbeta): three floats, or three arrays
+    for average=None.
     """
     tp = np.diag(cm).astype(np.float64)  # (K,)
     fp = cm.sum(axis=0) - tp  # predicted k, truly something else
@@ -81,6 +93,11 @@ def precision_recall_fscore(cm: np.ndarray, average: str | None = None, beta: fl
     if w.sum() == 0:
         return 0.0, 0.0, 0.0
     return tuple(float(np.sum(x * w) / w.sum()) for x in (p, r, f))
+
+
+AVG_HINTS = {"macro": "plain mean over all K classes, absent ones as 0",
+             "micro": "sum TP, FP and FN over the classes first, then divide",
+             "weighted": "weights = support = row sums of cm (true counts)"}
 
 
 def random_labeling(rng: np.random.Generator, k: int, max_n: int):
@@ -116,7 +133,9 @@ def body(lab: kit.Lab) -> None:
             cm = confusion_matrix(y, yp, k)
             bad += not np.array_equal(cm, skm.confusion_matrix(y, yp, labels=np.arange(k)))
         lab.check_equal("confusion matrices equal sklearn's exactly", bad, 0,
-                        f"labelings that differ, of {len(cases)}")
+                        f"labelings that differ, of {len(cases)}",
+                        hint="rows = true class; np.add.at(cm, (y_true, y_pred), 1) counts "
+                             "repeated pairs, cm[y_true, y_pred] += 1 does not")
     # the metric checks below start from the reference matrix, so each exercise is
     # checked on its own
     cms = [skm.confusion_matrix(y, yp, labels=np.arange(k)) for k, y, yp in cases]
@@ -124,11 +143,12 @@ def body(lab: kit.Lab) -> None:
     lab.section(f"accuracy vs sklearn (rtol {cfg.tol:g})")
     with lab.guard("accuracy runs"):
         lab.check_close("accuracy = accuracy_score", [accuracy(cm) for cm in cms],
-                        [skm.accuracy_score(y, yp) for _, y, yp in cases], rtol=cfg.tol)
+                        [skm.accuracy_score(y, yp) for _, y, yp in cases], rtol=cfg.tol,
+                        hint="trace(cm) / cm.sum(), balanced only when asked")
         lab.check_close("balanced accuracy = balanced_accuracy_score",
                         [accuracy(cm, balanced=True) for cm in cms],
                         [skm.balanced_accuracy_score(y, yp) for _, y, yp in cases],
-                        rtol=cfg.tol)
+                        rtol=cfg.tol, hint="mean recall over the classes with row sum > 0")
 
     lab.section(f"precision, recall, F-beta vs precision_recall_fscore_support (rtol {cfg.tol:g})")
     with lab.guard("precision_recall_fscore runs"):
@@ -139,29 +159,43 @@ def body(lab: kit.Lab) -> None:
                 y, yp, labels=np.arange(k), average=avg, beta=beta, zero_division=0)[:3]
                 for k, y, yp in cases]
             lab.check_close(f"{avg}, beta={beta:g}: (P, R, F) on all labelings",
-                            np.array(mine, dtype=np.float64), np.array(ref), rtol=cfg.tol)
+                            np.array(mine, dtype=np.float64), np.array(ref), rtol=cfg.tol,
+                            hint=AVG_HINTS[avg] if beta == 1 else "beta enters squared")
         per_mine = np.concatenate([np.stack(precision_recall_fscore(cm)) for cm in cms], axis=1)
         per_ref = np.concatenate([np.stack(skm.precision_recall_fscore_support(
             y, yp, labels=np.arange(k), zero_division=0)[:3]) for k, y, yp in cases], axis=1)
         lab.check_close("per-class (P, R, F1) for every class of every labeling", per_mine,
-                        per_ref, rtol=cfg.tol)
+                        per_ref, rtol=cfg.tol, hint="precision: a column of cm; recall: a row")
         binary = [(cm, y, yp) for cm, (k, y, yp) in zip(cms, cases, strict=True) if k == 2]
         lab.check_close("binary (positive class 1): P, R, F1",
                         [precision_recall_fscore(cm, "binary") for cm, _, _ in binary],
                         [[skm.precision_score(y, yp, zero_division=0),
                           skm.recall_score(y, yp, zero_division=0),
                           skm.f1_score(y, yp, zero_division=0)] for _, y, yp in binary],
-                        rtol=cfg.tol)
+                        rtol=cfg.tol, hint="binary: the positive class is 1")
         micro_f = [precision_recall_fscore(cm, "micro")[2] for cm in cms]
         lab.check_close("micro-F1 = accuracy (single-label data)", micro_f,
-                        [skm.accuracy_score(y, yp) for _, y, yp in cases], rtol=cfg.tol)
+                        [skm.accuracy_score(y, yp) for _, y, yp in cases], rtol=cfg.tol,
+                        hint="micro: sum TP, FP, FN over the classes first, then divide")
+        # class 2 never occurs and is never predicted; class 3 is predicted once, never true
+        cm0 = np.array([[3, 1, 0, 1], [2, 4, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
+        want = [[3 / 5, 4 / 5, 0, 0], [3 / 5, 4 / 6, 0, 0],
+                [3 / 5, 8 / 11, 0, 0]]  # P, R, F1 per class; 0/0 -> 0
+        lab.check_close("zero division: absent and never-true classes get 0, not nan",
+                        np.stack(precision_recall_fscore(cm0)), np.array(want), rtol=1e-12,
+                        atol=1e-15, hint="np.divide(a, b, out=zeros, where=b > 0)")
+        lab.check_close("macro over all 4 classes (absent ones as 0) vs weighted by support",
+                        [precision_recall_fscore(cm0, "macro")[2],
+                         precision_recall_fscore(cm0, "weighted")[2]],
+                        [(3 / 5 + 8 / 11) / 4, (5 * 3 / 5 + 6 * 8 / 11) / 11], rtol=1e-12,
+                        hint="macro divides by K; weighted uses the row sums (support)")
 
     lab.section("why accuracy misleads on imbalanced data")
+    rows: dict = {}
     with lab.guard("imbalanced example"):
         y = (rng.random(2000) < 0.05).astype(int)  # 5 % positives
         always_neg = np.zeros_like(y)
         noisy = np.where(rng.random(2000) < 0.85, y, 1 - y)  # flips 15 % of labels
-        rows = {}
         for name, pred in (("always negative", always_neg), ("85%-accurate detector", noisy)):
             cm = confusion_matrix(y, pred, 2)
             rows[name] = [accuracy(cm), precision_recall_fscore(cm, "binary")[2],
@@ -173,6 +207,9 @@ def body(lab: kit.Lab) -> None:
                   and all(rows["always negative"][i] < rows["85%-accurate detector"][i]
                           for i in (1, 2, 3)),
                   "acc higher, F1/macro-F1/balanced lower", str(np.round(list(rows.values()), 3)))
+        lab.table("imbalanced", ["classifier", "accuracy", "positive-class F1", "macro F1",
+                                 "balanced accuracy"], [[k, *v] for k, v in rows.items()],
+                  title=f"{int(y.sum())} positives in {len(y)}: accuracy alone misleads")
 
     lab.section("a real classifier: Gaussian naive Bayes on sklearn's digits")
     X, y = load_digits(return_X_y=True)
@@ -201,6 +238,12 @@ def body(lab: kit.Lab) -> None:
     axes[1].set(xlabel="class", ylim=(0, 1.2), xticks=range(10), title="per-class metrics")
     axes[1].legend(fontsize=8, loc="upper center", ncol=3)
     lab.savefig(fig, "digits_confusion.png")
+    if "always negative" in rows:
+        lab.conclude(f"Your confusion matrix, accuracy and P/R/F-beta matched scikit-learn to "
+                     f"{cfg.tol:g} on {len(cases)} random labelings (macro, micro, weighted, "
+                     f"zero division as 0); with 5% positives, always predicting negative scored "
+                     f"accuracy {rows['always negative'][0]:.2f} but positive-class F1 "
+                     f"{rows['always negative'][1]:.2f}.")
 
 
 def main(argv: list[str] | None = None) -> int:

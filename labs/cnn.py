@@ -4,11 +4,14 @@ A convolutional layer slides a small learned filter over the image and takes a d
 at every position, so the same few weights detect a pattern (an edge, a stroke end)
 wherever it appears; stacking convolutions and pooling builds features that cover larger
 and larger parts of the image. That is why CNNs are the classic model for computer vision
-and feature extraction. Deep-learning "convolution" (torch.nn.functional.conv2d) is
-strictly a cross-correlation: the filter is not flipped.
+and feature extraction. Stride s moves the filter s pixels at a time (downsampling),
+padding adds zeros around the border so edge pixels count as much as central ones, and
+dilation d spreads the taps d pixels apart (a wider view for the same weights).
+Deep-learning "convolution" (torch.nn.functional.conv2d) is strictly a cross-correlation:
+the filter is not flipped.
 
-This lab writes conv2d (stride, padding, bias, several channels) and 2x2 max pooling with
-plain tensor operations, checks both, and the conv gradients, against
+You write conv2d (stride, padding, dilation, bias, several channels) and k x k max pooling
+with plain tensor operations; the lab checks both, and the conv gradients, against
 torch.nn.functional.conv2d / max_pool2d in float64, then builds a small CNN from them,
 trains it on sklearn's 8x8 handwritten digits (test accuracy >= 0.95) and plots the
 learned first-layer filters and the feature maps they extract from one digit. Accuracy
@@ -45,20 +48,24 @@ class Config:
 
 
 def conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
-           stride: int = 1, padding: int = 0) -> torch.Tensor:
-    """2-D cross-correlation, as torch.nn.functional.conv2d computes it.
+           stride: int = 1, padding: int = 0, dilation: int = 1) -> torch.Tensor:
+    """2-D cross-correlation, as torch.nn.functional.conv2d computes it (the filter is not
+    flipped).
 
-    x (N, C, H, W), weight (O, C, kh, kw), bias (O,) or None; zero padding on all sides.
-    Output (N, O, H_out, W_out) with H_out = (H + 2*padding - kh) // stride + 1 (same for W):
-    ``out[n, o, i, j] = bias[o] + sum_{c,u,v} x_pad[n, c, i*s + u, j*s + v] * weight[o, c, u, v]``
-    with s = stride.
-    Use tensor operations (no torch.nn.functional.conv2d, no unfold) so autograd works.
+    x (N, C, H, W), weight (O, C, kh, kw), bias (O,) or None; ``padding`` zeros on all four
+    sides; ``dilation`` spaces the filter taps d pixels apart. Output (N, O, H_out, W_out)
+    with H_out = (H + 2*padding - dilation*(kh - 1) - 1) // stride + 1 (same for W), and
+    ``out[n, o, i, j] = bias[o] + sum_{c,u,v} x_pad[n, c, i*s + u*d, j*s + v*d] * w[o, c, u, v]``
+    with w = weight, s = stride, d = dilation. Use tensor operations (no F.conv2d, no
+    unfold) so autograd gives the gradients for x and weight; checked in float64 to 1e-10.
     """
     x = F.pad(x, (padding, padding, padding, padding))  # (N, C, H + 2p, W + 2p)
     n, c, h, w = x.shape
     o, _, kh, kw = weight.shape
-    h_out, w_out = (h - kh) // stride + 1, (w - kw) // stride + 1
-    taps = [x[:, :, u:u + stride * (h_out - 1) + 1:stride, v:v + stride * (w_out - 1) + 1:stride]
+    h_out = (h - dilation * (kh - 1) - 1) // stride + 1
+    w_out = (w - dilation * (kw - 1) - 1) // stride + 1
+    taps = [x[:, :, u * dilation: u * dilation + stride * (h_out - 1) + 1: stride,
+              v * dilation: v * dilation + stride * (w_out - 1) + 1: stride]
             for u in range(kh) for v in range(kw)]  # kh*kw shifted views, each (N, C, H_out, W_out)
     patches = torch.stack(taps, dim=2)  # (N, C, kh*kw, H_out, W_out)
     out = torch.einsum("nckhw,ock->nohw", patches, weight.reshape(o, c, kh * kw))
@@ -66,8 +73,10 @@ def conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = No
 
 
 def max_pool2d(x: torch.Tensor, k: int = 2) -> torch.Tensor:
-    """Max over non-overlapping k x k windows (stride k), dropping leftover rows/columns as
-    torch.nn.functional.max_pool2d(x, k) does. x (N, C, H, W) -> (N, C, H // k, W // k)."""
+    """Max over non-overlapping k x k windows (stride k), as torch.nn.functional.max_pool2d(x, k)
+    computes it: window (i, j) covers rows i*k .. i*k + k - 1 and columns j*k .. j*k + k - 1;
+    leftover rows/columns that do not fill a window are dropped. x (N, C, H, W) ->
+    (N, C, H // k, W // k)."""
     n, c, h, w = x.shape
     x = x[:, :, : h // k * k, : w // k * k]
     return x.reshape(n, c, h // k, k, w // k, k).amax(dim=(3, 5))
@@ -112,28 +121,39 @@ def check_ops(lab: kit.Lab) -> None:
         return torch.randn(*shape, generator=gen, dtype=torch.float64)
 
     with lab.guard("conv2d runs"):
-        cases = [((2, 1, 8, 8), (4, 1, 3, 3), 1, 0, False),  # (x shape, w shape, stride, pad, bias)
-                 ((3, 4, 6, 6), (2, 4, 1, 1), 1, 0, True),
-                 ((2, 3, 9, 7), (5, 3, 3, 3), 1, 1, True),
-                 ((2, 2, 10, 11), (3, 2, 5, 3), 2, 2, True)]
-        for xs, ws, stride, pad, has_bias in cases:
+        cases = [  # (x shape, weight shape, stride, padding, dilation, bias): what each tests
+            ((2, 1, 8, 8), (4, 1, 3, 3), 1, 0, 1, False),  # plain, one input channel
+            ((3, 4, 6, 6), (2, 4, 1, 1), 1, 0, 1, True),  # 1x1: a per-pixel channel mix
+            ((2, 3, 9, 7), (5, 3, 3, 3), 1, 1, 1, True),  # "same" padding
+            ((2, 2, 10, 11), (3, 2, 5, 3), 2, 2, 1, True),  # stride 2, non-square kernel
+            ((1, 3, 12, 13), (4, 3, 3, 2), 1, 1, 2, True),  # dilation 2
+            ((2, 2, 15, 14), (3, 2, 3, 3), 3, 2, 2, True)]  # all at once, leftovers dropped
+        for xs, ws, stride, pad, dil, has_bias in cases:
             x, w = rnd(*xs).requires_grad_(True), rnd(*ws).requires_grad_(True)
             b = rnd(ws[0]) if has_bias else None
-            mine, ref = conv2d(x, w, b, stride, pad), F.conv2d(x, w, b, stride, pad)
-            lab.check_close(f"conv2d = F.conv2d (x {xs}, w {ws}, stride {stride}, pad {pad})",
-                            mine, ref, rtol=1e-10, atol=1e-12)
-        up = rnd(*ref.shape)  # upstream gradient for the last case (stride 2, padding 2)
-        g_mine = torch.autograd.grad((mine * up).sum(), [x, w])
+            mine, ref = conv2d(x, w, b, stride, pad, dil), F.conv2d(x, w, b, stride, pad, dil)
+            lab.check_close(f"conv2d = F.conv2d (x {xs}, w {ws}, stride {stride}, pad {pad}, "
+                            f"dilation {dil})", mine, ref, rtol=1e-10, atol=1e-12,
+                            hint=HINTS.get((stride, pad, dil), "cross-correlation: no flip"))
+        up = rnd(*ref.shape)  # upstream gradient for the last case
+        g_mine = torch.autograd.grad((mine * up).sum(), [x, w], allow_unused=True)
         g_ref = torch.autograd.grad((ref * up).sum(), [x, w])
-        lab.check_close("conv2d d/dx = F.conv2d's (autograd)", g_mine[0], g_ref[0], rtol=1e-10,
-                        atol=1e-12)
-        lab.check_close("conv2d d/dweight = F.conv2d's (autograd)", g_mine[1], g_ref[1],
-                        rtol=1e-10, atol=1e-12)
+        lab.check_close("conv2d gradients for x and weight = F.conv2d's (autograd)",
+                        torch.cat([(torch.zeros_like(r) if m is None else m).reshape(-1)
+                                   for m, r in zip(g_mine, g_ref, strict=True)]),
+                        torch.cat([r.reshape(-1) for r in g_ref]), rtol=1e-10, atol=1e-12,
+                        hint="keep x and weight in the graph: no .data, .detach() or numpy")
     with lab.guard("max_pool2d runs"):
-        for shape in ((2, 3, 8, 8), (1, 2, 7, 5)):
+        for shape, k in (((2, 3, 8, 8), 2), ((1, 2, 7, 5), 2), ((2, 2, 9, 11), 3)):
             x = rnd(*shape)
-            lab.check_close(f"max_pool2d = F.max_pool2d(x, 2) on {shape}", max_pool2d(x, 2),
-                            F.max_pool2d(x, 2), rtol=0, atol=0)
+            lab.check_close(f"max_pool2d = F.max_pool2d(x, {k}) on {shape}", max_pool2d(x, k),
+                            F.max_pool2d(x, k), rtol=0, atol=0,
+                            hint="windows of k consecutive rows and columns; drop leftovers")
+
+
+HINTS = {(2, 2, 1): "H_out = (H + 2p - d(kh - 1) - 1) // s + 1, taps every s pixels",
+         (1, 1, 2): "dilation d: tap (u, v) reads x_pad[i*s + u*d, j*s + v*d]",
+         (3, 2, 2): "stride, padding and dilation together; leftover rows are dropped"}
 
 
 def body(lab: kit.Lab) -> None:
@@ -164,15 +184,16 @@ def body(lab: kit.Lab) -> None:
             for i in range(0, len(ytr), cfg.batch):
                 idx = order[i:i + cfg.batch]
                 loss = F.cross_entropy(model(Xtr[idx]), ytr[idx])
-                grads = torch.autograd.grad(loss, params)
+                grads = torch.autograd.grad(loss, params, allow_unused=True)  # None: no path
                 with torch.no_grad():  # SGD with momentum
                     for p, g, v in zip(params, grads, velocity, strict=True):
-                        v.mul_(cfg.momentum).add_(g)
+                        v.mul_(cfg.momentum).add_(torch.zeros_like(p) if g is None else g)
                         p.sub_(cfg.lr * v)
                 losses.append(loss.item())
         with torch.no_grad():
             acc = (model(Xte).argmax(1) == yte).float().mean().item()
-        lab.check_ge(f"test accuracy on {n_test} held-out digits", acc, cfg.min_accuracy)
+        lab.check_ge(f"test accuracy on {n_test} held-out digits", acc, cfg.min_accuracy,
+                     hint="the CNN learns through your conv2d: its gradients must flow")
         lab.metric("test_accuracy", acc)
         lab.metric("final_train_loss", sum(losses[-10:]) / 10)
 
@@ -197,6 +218,10 @@ def body(lab: kit.Lab) -> None:
                 a.axis("off")
             fig.suptitle(f"small CNN, test accuracy {acc if acc is not None else float('nan'):.3f}")
             lab.savefig(fig, "cnn_feature_maps.png")
+    if acc is not None:
+        lab.conclude(f"Your conv2d matched F.conv2d with stride, padding and dilation (float64, "
+                     f"1e-10), and a CNN built from it and your max pooling reached {acc:.1%} "
+                     f"test accuracy on {n_test} held-out 8x8 digits.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,9 +2,11 @@
 
 The S x S grid cell holding an object's centre predicts its objectness, centre offset, sqrt(w),
 sqrt(h) and class (YOLOv1); NMS drops boxes overlapping a better-scoring one by more than an IoU
-threshold; mAP@0.5 is VOC's area under the interpolated precision-recall curve. IoU, NMS and AP
-are checked against brute-force references (raster-cell IoU, scalar NMS, AP on a fine recall
-grid) and planted boxes; a tiny YOLO (4 x 4 grid) learns squares, disks, triangles: its mAP@0.5.
+threshold; mAP@0.5 is VOC's area under the interpolated precision-recall curve. You write IoU,
+NMS and AP; they are checked against brute-force references (raster-cell IoU, scalar NMS, AP
+on a fine recall grid), hand-worked edge cases (touching and disjoint boxes, tied scores, IoU
+exactly at the threshold, a precision that rises again) and planted boxes; then a tiny YOLO
+(4 x 4 grid) learns squares, disks, triangles and your functions score it: mAP@0.5.
 
 $ python labs/object_detection_yolo.py --quick
 """
@@ -40,7 +42,13 @@ class Config:
 
 
 def box_iou(a, b):
-    """IoU matrix (N, M) of boxes a (N, 4) and b (M, 4) in (x1, y1, x2, y2) form."""
+    """IoU matrix (N, M) of boxes a (N, 4) and b (M, 4) in (x1, y1, x2, y2) form, x1 < x2 and
+    y1 < y2 (numpy arrays, float).
+
+    IoU = area of the intersection / area of the union. Boxes that only touch, or are
+    apart in x, in y or both, have intersection 0 (clip the overlap's width and height at 0
+    separately), so their IoU is 0; identical boxes have IoU 1.
+    """
     lo = np.maximum(a[:, None, :2], b[None, :, :2])  # (N, M, 2) top-left of the overlap
     hi = np.minimum(a[:, None, 2:], b[None, :, 2:])  # (N, M, 2) bottom-right
     inter = np.clip(hi - lo, 0, None).prod(-1)  # (N, M)
@@ -49,7 +57,12 @@ def box_iou(a, b):
 
 
 def nms(boxes, scores, iou_threshold):
-    """Greedy NMS: indices of the kept boxes, best score first."""
+    """Greedy non-maximum suppression (the rule of torchvision.ops.nms).
+
+    Visit the boxes (N, 4) by decreasing score (equal scores: lower index first); keep a
+    box unless its IoU with an already kept box is *greater* than ``iou_threshold`` (equal
+    is kept). Returns the kept indices as a list of ints, in the order they were kept.
+    """
     order = np.argsort(-scores, kind="stable")
     keep = []
     while order.size:
@@ -60,11 +73,14 @@ def nms(boxes, scores, iou_threshold):
 
 
 def average_precision(scores, is_tp, n_gt):
-    """VOC all-point interpolated AP of one class.
+    """VOC all-point interpolated average precision of one class.
 
     scores (K,) and is_tp (K,) bool describe all detections of the class; n_gt is the number
-    of ground-truth boxes (missed ones count). Sort by score, build precision/recall after each
-    detection, replace precision by its running max from the right, sum over the recall steps.
+    of ground-truth boxes (missed ones count: recall = TP so far / n_gt). Sort by decreasing
+    score (equal scores keep their input order), take precision and recall after each
+    detection, replace each precision by the best precision at any recall >= its own (the
+    interpolation), and sum it over the recall steps: AP = sum_k (r_k - r_{k-1}) p_interp(r_k).
+    Returns a float; n_gt = 0 returns nan (the class has nothing to find; mAP skips it).
     """
     if n_gt == 0:
         return float("nan")
@@ -191,27 +207,52 @@ def random_boxes(n, rng, clusters=4, span=20.0):
 def body(lab: kit.Lab) -> None:
     cfg = Config(steps=lab.pick(200, Config.steps), n_test=lab.pick(150, Config.n_test))
     rng, dev = np.random.default_rng(lab.seed), lab.torch_device
-    lab.section("IoU, NMS and AP vs brute-force references")
+    lab.section("IoU, NMS and AP vs brute-force references and hand-worked cases")
     a, b = random_boxes(14, rng), random_boxes(11, rng)
     a[0], b[0], b[1] = [2, 2, 6, 6], [2, 2, 6, 6], [19, 19, 20, 20]  # IoU 1; a corner box
     with lab.guard("box_iou runs"):
         ref = np.array([[raster_iou(p, q) for q in b] for p in a])
-        lab.check_close("IoU matrix = raster-count IoU", box_iou(a, b), ref, rtol=1e-12, atol=1e-12)
-        lab.check_close("IoU is symmetric", box_iou(b, a), box_iou(a, b).T, rtol=1e-12)
+        lab.check_close("IoU matrix = raster-count IoU (random boxes)", box_iou(a, b), ref,
+                        rtol=1e-12, atol=1e-12, hint="union = area_a + area_b - intersection")
+        edge = np.array([[0, 0, 2, 2], [2, 0, 4, 2], [3, 3, 5, 5], [0.5, 0.5, 1.5, 1.5]], float)
+        lab.check_close("IoU edge cases vs [0,0,2,2]: identical 1, touching 0, apart in x "
+                        "and y 0, nested 1/4", box_iou(edge[:1], edge)[0], [1, 0, 0, 0.25],
+                        rtol=1e-12, atol=1e-12,
+                        hint="clip width and height at 0 separately: two negatives multiply "
+                             "to a positive")
     with lab.guard("nms runs"):
         for thr in (0.3141, 0.5123, 0.7071):  # avoid ties at IoU = simple fractions
             bx, sc = random_boxes(40, rng), rng.permutation(40) / 40 + 0.01
             lab.check_equal(f"NMS(iou {thr}) = brute-force greedy reference",
-                            [int(i) for i in nms(bx, sc, thr)], nms_reference(bx, sc, thr))
+                            [int(i) for i in nms(bx, sc, thr)], nms_reference(bx, sc, thr),
+                            hint="visit boxes by decreasing score; compare with every kept one")
+        # A, B tie at 0.9 and overlap with IoU exactly 0.5; C = D, C scores 0.95, D 0.5
+        bx = np.array([[0, 0, 2, 1], [0, 0, 1, 1], [5, 5, 6, 6], [5, 5, 6, 6]], float)
+        sc = np.array([0.9, 0.9, 0.95, 0.5])
+        lab.check_equal("NMS hand-worked: equal scores lower index first; IoU = threshold kept",
+                        [[int(i) for i in nms(bx, sc, t)] for t in (0.5, 0.4)],
+                        [[2, 0, 1], [2, 0]],
+                        hint="stable sort on -scores; suppress only IoU > threshold")
     with lab.guard("average_precision runs"):
         s, t = np.array([.9, .8, .7, .6, .5]), np.array([1, 0, 1, 0, 1], bool)
         lab.check_close("planted ranking T F T F T, 4 gt: AP = (1 + 2/3 + 3/5) / 4",
-                        average_precision(s, t, 4), (1 + 2 / 3 + 3 / 5) / 4, rtol=1e-12)
+                        average_precision(s, t, 4), (1 + 2 / 3 + 3 / 5) / 4, rtol=1e-12,
+                        hint="recall divides by n_gt, missed ground truth included")
+        lab.check_close("planted T F F T T, 3 gt: interpolated AP = (1 + 3/5 + 3/5) / 3",
+                        average_precision(s, np.array([1, 0, 0, 1, 1], bool), 3),
+                        (1 + 3 / 5 + 3 / 5) / 3, rtol=1e-12,
+                        hint="each precision becomes the best one at any higher recall")
+        lab.check_close("ties keep input order: scores (0.9, 0.9), F then T, 1 gt: AP = 1/2",
+                        average_precision(np.array([.9, .9]), np.array([0, 1], bool), 1), 0.5,
+                        rtol=1e-12, hint="a stable sort on -scores")
         for trial in range(3):
             s, t = rng.permutation(60) / 60.0, rng.random(60) < 0.5
             n = int(t.sum()) + trial * 3  # some ground truth is never detected
             lab.check_close(f"AP = integral of interpolated PR curve (random #{trial})",
                             average_precision(s, t, n), ap_reference(s, t, n), rtol=0, atol=1e-4)
+        none = average_precision(np.array([.5]), np.array([False]), 0)
+        lab.check("no ground truth: AP is nan", bool(np.isnan(none)), "nan", none,
+                  hint="n_gt = 0: return float('nan')")
 
     lab.section("mAP on planted boxes")
     gts = make_images(40, cfg, rng)[1]
@@ -219,7 +260,7 @@ def body(lab: kit.Lab) -> None:
         perfect = [{"boxes": g["boxes"], "labels": g["labels"],
                     "scores": rng.uniform(0.5, 1, len(g["labels"]))} for g in gts]
         lab.check_close("ground truth as detections: mAP = 1", mean_ap(perfect, gts)[0], 1.0,
-                        rtol=1e-12)
+                        rtol=1e-12, graded=False)  # shown: the pipeline, graded piece by piece
         dup = []
         for d in perfect:  # each box again, shrunk to 90% (IoU 0.81), with a lower score
             b, s = d["boxes"], d["scores"]
@@ -227,7 +268,7 @@ def body(lab: kit.Lab) -> None:
             dup.append({"boxes": np.vstack([b, np.hstack([c - half, c + half])]),
                         "labels": np.tile(d["labels"], 2), "scores": np.concatenate([s, s - 0.2])})
         no_nms, after = mean_ap(dup, gts)[0], [nms_per_class(d, cfg.nms_iou) for d in dup]
-        lab.check_le("duplicate detections lower mAP without NMS", no_nms, 0.999)
+        lab.check_le("duplicate detections lower mAP without NMS", no_nms, 0.999, graded=False)
         lab.check_close("NMS removes the duplicates: mAP = 1", mean_ap(after, gts)[0], 1.0,
                         rtol=1e-12)
         n0, p0 = sum(int((g["labels"] == 0).sum()) for g in gts), perfect[0]
@@ -290,6 +331,10 @@ def body(lab: kit.Lab) -> None:
                     ylim=(0, 1.05))
         axes[3].legend(fontsize=7)
         lab.savefig(fig, "yolo_detections.png")
+        lab.conclude(f"Your IoU, NMS and AP matched brute-force references and hand-worked edge "
+                     f"cases, and scored the tiny YOLO at mAP@0.5 = {m_ap:.2f} on {cfg.n_test} "
+                     f"held-out images ({mean_ap(decode(out, cfg, use_nms=False), gts)[0]:.2f} "
+                     f"without NMS).")
 
 
 def main(argv: list[str] | None = None) -> int:

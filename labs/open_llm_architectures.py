@@ -7,8 +7,11 @@ by an angle proportional to the position, so q.k depends only on the distance); 
 attention (GQA: query heads share key/value heads; Falcon-7B has one, multi-query); and
 Mistral's sliding window (a token sees only the last W positions: a rolling KV cache of W).
 Claude is API-only (no published weights or config), so nothing here counts, builds or calls
-it. Tiny random transformers models (no download) check your parameter count (also of
-full-size configs, on the meta device), RoPE, GQA, a forward pass and KV-cache generation.
+it. You write the parameter count from a config, RoPE and grouped-query attention; tiny
+random transformers models (no download) check your count (also of full-size configs, on
+the meta device), RoPE (Hugging Face's pairing of feature i with i + d/2), GQA (head
+grouping, sliding window), a forward pass built from them and KV-cache generation, which
+must equal recomputing the whole sequence.
 
 $ python labs/open_llm_architectures.py --quick
 """
@@ -50,8 +53,11 @@ def param_count(config) -> int:
     head_dim), SwiGLU MLP (gate, up, down), two RMSNorm weights; plus embeddings, the final
     norm and an untied lm_head. Falcon layer: fused query_key_value (3 d*d; multi_query:
     d*(d + 2 head_dim); new_decoder_architecture: d*(heads + 2 num_kv_heads) head_dim), dense,
-    a GELU MLP of ffn_hidden_size, LayerNorms with bias (2 if not parallel_attn or if
-    num_ln_in_parallel_attn == 2, else 1), biases when config.bias; lm_head tied.
+    a GELU MLP of ffn_hidden_size, LayerNorms with bias (2 per layer if not parallel_attn,
+    if num_ln_in_parallel_attn == 2, or with new_decoder_architecture and
+    num_ln_in_parallel_attn None; else 1), biases on the four linears when config.bias,
+    plus embeddings and the final LayerNorm; lm_head tied. head_dim: config.head_dim if
+    set, else hidden_size // num_attention_heads.
     """
     d, V = config.hidden_size, config.vocab_size
     L, H = config.num_hidden_layers, config.num_attention_heads
@@ -75,8 +81,10 @@ def param_count(config) -> int:
 def apply_rope(x, positions, theta: float = 10000.0):
     """Rotary embedding of x (B, heads, T, hd) at integer positions (T,), Hugging Face layout.
 
-    Feature i pairs with feature i + hd/2 and the pair is rotated by angle
-    positions * theta^(-2i/hd):  x1' = x1 cos - x2 sin,  x2' = x2 cos + x1 sin.
+    Feature i (i < hd/2) pairs with feature i + hd/2 (the two halves, not neighbours
+    2i, 2i+1 as in Meta's original code) and the pair is rotated by the angle
+    positions * theta^(-2i/hd):  x1' = x1 cos - x2 sin,  x2' = x2 cos + x1 sin, where x1 is
+    the first half and x2 the second. Returns a tensor shaped like x.
     """
     hd = x.shape[-1]
     inv_freq = theta ** (-torch.arange(0, hd, 2, dtype=torch.float64, device=x.device) / hd)
@@ -89,9 +97,12 @@ def apply_rope(x, positions, theta: float = 10000.0):
 def gqa_attention(q, k, v, q_pos, k_pos, window=None):
     """Causal grouped-query attention with an optional sliding window.
 
-    q (B, H, Tq, hd); k, v (B, KV, Tk, hd) with H a multiple of KV (query head h uses KV
-    head h // (H/KV)); q_pos (Tq,), k_pos (Tk,) absolute positions. Query at p may attend a
-    key at s iff s <= p and (window is None or p - s < window). Returns (B, H, Tq, hd).
+    q (B, H, Tq, hd); k, v (B, KV, Tk, hd) with H a multiple of KV: query heads come in KV
+    consecutive groups, query head h uses KV head h // (H/KV). q_pos (Tq,), k_pos (Tk,) are
+    absolute positions - with a KV cache Tq is 1 and the keys are the past, so build the
+    mask from positions, not from row/column indices. Query at p may attend a key at s iff
+    s <= p and (window is None or p - s < window: W positions, itself included). Scores
+    are scaled by 1/sqrt(hd). Returns (B, H, Tq, hd).
     """
     k, v = (t.repeat_interleave(q.shape[1] // t.shape[1], dim=1) for t in (k, v))  # (B, H, Tk, hd)
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, H, Tq, Tk)
@@ -203,13 +214,15 @@ def body(lab: kit.Lab) -> None:
 
     lab.section("parameter counts: config formula vs the built model")
     counts, parts = {}, ("embeddings", "attention", "MLP", "norms")  # full-size models' parts
+    rows, wrong = [], {"llama": [], "falcon": []}
     with lab.guard("param_count runs"):
         for name, conf in {**tiny, **full}.items():
             with torch.device("meta"):  # shapes only, no memory
                 model = model_for(conf)
-            n = sum(p.numel() for p in model.parameters())
-            billions = f" ({n / 1e9:.2f} B)" if name in full else ""
-            lab.check_equal(f"{name}: formula = numel{billions}", param_count(conf), n)
+            n, mine = sum(p.numel() for p in model.parameters()), param_count(conf)
+            rows.append([name, n, mine, mine - n])
+            if mine != n:
+                wrong["falcon" if conf.model_type == "falcon" else "llama"].append(name)
             if name in full:
                 lab.metric(f"params_{name}", n / 1e9, "B")
                 split = counts[name] = dict.fromkeys(parts, 0)
@@ -217,22 +230,33 @@ def body(lab: kit.Lab) -> None:
                     split["embeddings" if ("embed" in pname or "lm_head" in pname) else
                           "attention" if ("attn" in pname or "attention" in pname) else
                           "MLP" if "mlp" in pname else "norms"] += p.numel()
+        lab.table("param_counts", ["config", "numel of the built model", "your formula",
+                                   "difference"], rows, title="parameters: formula vs model")
+        for fam, hint in (("llama", "k and v have num_key_value_heads heads; SwiGLU has 3 "
+                                    "matrices; a tied lm_head is the embedding"),
+                          ("falcon", "fused qkv size depends on multi_query / "
+                                     "new_decoder_architecture; count the LayerNorms")):
+            lab.check_equal(f"{'Llama/Mistral' if fam == 'llama' else 'Falcon'} configs: formula "
+                            "= numel of the built model (tiny and full size)", wrong[fam], [],
+                            "configs whose count differs", hint=hint)
     llama, mistral = (model_for(c).to(dev).double().eval() for c in run)
 
     lab.section("RoPE and grouped-query attention")
     q, k, v = (torch.randn(2, n, 10, cfg.hidden // cfg.heads, dtype=torch.float64, device=dev)
                for n in (cfg.heads, cfg.kv_heads, cfg.kv_heads))  # (B, heads, T, hd)
     pos = torch.arange(10, device=dev)
+    tol = dict(rtol=1e-5, atol=1e-6)  # transformers computes its RoPE tables in float32
     with lab.guard("apply_rope runs"):
         cos, sin = llama.model.rotary_emb(q, pos[None])
         lab.check_close("RoPE = transformers apply_rotary_pos_emb", apply_rope(q, pos),
-                        apply_rotary_pos_emb(q, q, cos, sin)[0], rtol=1e-5, atol=1e-6)
+                        apply_rotary_pos_emb(q, q, cos, sin)[0], **tol,
+                        hint="pair feature i with i + hd/2 (halves), angle pos * theta^(-2i/hd)")
         qk = apply_rope(q[:, :1], pos) @ apply_rope(k[:, :1], pos).transpose(-2, -1)
         qk_shift = apply_rope(q[:, :1], pos + 7) @ apply_rope(k[:, :1], pos + 7).transpose(-2, -1)
         lab.check_close("RoPE: q.k depends only on the distance (shift all positions by 7)",
-                        qk_shift, qk, rtol=1e-10, atol=1e-12)
+                        qk_shift, qk, **tol, hint="a rotation: x2' = x2 cos + x1 sin")
         lab.check_close("RoPE keeps vector norms", apply_rope(q, pos).norm(dim=-1), q.norm(dim=-1),
-                        rtol=1e-12)
+                        **tol, hint="a rotation: x2' = x2 cos + x1 sin")
     with lab.guard("gqa_attention runs"):
         causal = torch.ones(10, 10, dtype=torch.bool, device=dev).tril()
         band = causal.triu(-(cfg.window - 1))  # keys at most W - 1 positions back
@@ -240,7 +264,14 @@ def body(lab: kit.Lab) -> None:
                  f"sliding window W={cfg.window} = F.sdpa with a band mask": (cfg.window, band)}
         for name, (window, mask) in cases.items():
             sdpa = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
-            lab.check_close(name, gqa_attention(q, k, v, pos, pos, window), sdpa, rtol=1e-10)
+            lab.check_close(name, gqa_attention(q, k, v, pos, pos, window), sdpa, rtol=1e-10,
+                            hint="query head h uses KV head h // (H / KV): repeat_interleave"
+                            if window is None else "a key s is visible iff p - W < s <= p")
+            lab.check_close(f"{name.split(' =')[0]}: one new query at position 9 against the "
+                            "cached keys 0..9 (Tq = 1)", gqa_attention(q[:, :, -1:], k, v,
+                                                                       pos[-1:], pos, window),
+                            sdpa[:, :, -1:], rtol=1e-10,
+                            hint="build the mask from q_pos and k_pos, not from tril(ones)")
 
     lab.section("your forward pass vs transformers (float64)")
     gen = torch.Generator().manual_seed(lab.seed)
@@ -269,11 +300,16 @@ def body(lab: kit.Lab) -> None:
             hf = model(tok[:, :-1]).logits[:, cfg.prompt - 1:]
             lab.check_close(f"{name}: cached logits = transformers on the whole sequence",
                             logits, hf, rtol=cfg.logits_rtol, atol=1e-7)
-            if window:
+            if window:  # the lab's own cache code: shown
                 lab.check_le(f"{name}: rolling KV cache never holds more than W={window} positions",
-                             biggest, window)
+                             biggest, window, graded=False)
             lab.metric(f"{name.lower()}_kv_cache_speedup", t_full.seconds / t_cache.seconds, "x")
 
+    graded = [c.passed for c in lab.checks if c.graded]
+    sizes = ", ".join(f"{r[0]} {r[2] / 1e9:.2f} B" for r in rows if r[0] in full)
+    lab.conclude(f"Your formula counted {sizes}; your RoPE and grouped-query attention "
+                 f"reproduced transformers' Llama and Mistral logits and KV-cache generation "
+                 f"({sum(graded)} of {len(graded)} graded checks passed).")
     if counts:
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
         for i, part in enumerate(parts):  # stacked bars, in billions

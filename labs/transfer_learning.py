@@ -7,21 +7,20 @@ backbone frozen (reuse: only the new head learns) or with everything trainable
 (fine-tuning, usually with a smaller learning rate for the pretrained layers).
 
 No pretrained vision model can be downloaded here, so the lab pretrains its own: a small
-CNN learns to tell 8 kinds of synthetic shapes apart (disk, ring, square, frame, plus, x,
-horizontal and vertical bar) at random positions and sizes in noisy 16 x 16 images, from
-thousands of generated examples. The target task is 5 *new* shapes it has never seen
-(triangle, diamond, L, T, half-disk) with only a few labelled images per class (3 in
---quick). Three models train on the same few labels with the same budget: from scratch
-(random init), frozen pretrained backbone + new head, and fine-tuned pretrained backbone.
-The few target images cannot teach noise-robust edge and corner detectors; the source's
-many images did. Checks: the copied backbone starts equal to the source's, freezing leaves
-it bit-identical, fine-tuning never touches the source model, and the fine-tuned model
-beats the from-scratch one (mean over several draws of the labelled set).
+CNN learns 8 synthetic shapes (disk, ring, square, frame, plus, x, horizontal and vertical
+bar) at random positions and sizes in thousands of noisy 16 x 16 images. The target task
+is 5 *new* shapes (triangle, diamond, L, T, half-disk) with a few labelled images per
+class (3 in --quick). From scratch, frozen and fine-tuned models train on the same few
+labels with the same budget. The few target images cannot teach noise-robust edge and
+corner detectors; the source's many images did: transfer pays when the target data is
+too scarce to learn the features that the source task teaches.
 
-Why not digits 0-4 -> 5-9 (sklearn's 8 x 8 digits)? We measured it: with a tuned
-from-scratch baseline the pretrained features gave no gain - those tiny images are already
-well separated pixel by pixel, so a few labels suffice. Transfer pays when the target data
-is too scarce to learn the features that the source task teaches.
+You write transfer_model (copy the backbone, new head, freeze or not) and param_groups
+(the optimizer's parameter groups, one learning rate each). Checks: the head is new, the
+copy starts equal to the source and shares no tensor with it, requires_grad says what was
+frozen, every trainable parameter sits in one group at its learning rate, a frozen backbone
+is bit-identical after training, the source model is never touched, and fine-tuning beats
+training from scratch (mean over several draws of the labelled set).
 
 $ python labs/transfer_learning.py --quick
 """
@@ -107,9 +106,13 @@ class Net(torch.nn.Module):
 
 # ------------------------------------------------------------------------- exercises
 def transfer_model(source: Net, n_classes: int, freeze: bool) -> Net:
-    """A new Net for the target task: a *copy* of the source backbone (the source must stay
-    untouched), a fresh head with n_classes outputs, and, if ``freeze``, a backbone whose
-    parameters do not train (requires_grad False)."""
+    """A new ``Net`` for the target task, built from the pretrained ``source`` Net.
+
+    Its ``backbone`` is a *copy* of ``source.backbone`` (same values, its own tensors: the
+    source must stay untouched whatever happens to the copy); its ``head`` is a fresh
+    ``torch.nn.Linear(64, n_classes)``. With ``freeze`` every backbone parameter has
+    requires_grad False (the head stays trainable); without it, every parameter trains.
+    """
     model = Net(n_classes)
     model.backbone = copy.deepcopy(source.backbone)
     for p in model.backbone.parameters():
@@ -118,8 +121,10 @@ def transfer_model(source: Net, n_classes: int, freeze: bool) -> Net:
 
 
 def param_groups(model: Net, lr_head: float, lr_backbone: float) -> list:
-    """Optimizer groups [{"params": [...], "lr": ...}]: the head at lr_head, the backbone at
-    lr_backbone; parameters that do not require grad are left out."""
+    """Optimizer parameter groups, as torch.optim takes them: a list of dicts
+    ``{"params": [tensors], "lr": float}``. Every head parameter trains at ``lr_head``, every
+    backbone parameter at ``lr_backbone``; each trainable parameter appears in exactly one
+    group, and parameters with requires_grad False are left out of all of them."""
     head = [p for p in model.head.parameters() if p.requires_grad]
     backbone = [p for p in model.backbone.parameters() if p.requires_grad]
     groups = [{"params": head, "lr": lr_head}, {"params": backbone, "lr": lr_backbone}]
@@ -160,11 +165,71 @@ def same(a: list, b: list) -> bool:
     return len(a) == len(b) and all(torch.equal(p, q) for p, q in zip(a, b, strict=True))
 
 
+def group_lrs(model: Net, groups: list) -> dict:
+    """{parameter name: [lr of every group that holds it]} for the groups' parameters."""
+    names = {id(p): n for n, p in model.named_parameters()}
+    out: dict = {}
+    for g in groups:
+        for p in g["params"]:
+            out.setdefault(names.get(id(p), "not a parameter of the model"), []).append(g["lr"])
+    return out
+
+
+def as_lists(groups) -> list:
+    """The groups with their params as lists (torch.optim also accepts generators)."""
+    return [{**g, "params": list(g["params"])} for g in groups]
+
+
+def check_pieces(lab: kit.Lab, source: Net, cfg: Config) -> None:
+    """transfer_model and param_groups on their own, before any training."""
+    with lab.guard("transfer_model runs"):
+        frozen, tuned = (transfer_model(source, len(TARGET), f) for f in (True, False))
+        lab.check_equal("fresh head for the 5 target shapes: weight (5, 64), bias (5,)",
+                        [tuple(m.head.weight.shape) + tuple(m.head.bias.shape)
+                         for m in (frozen, tuned)], [(len(TARGET), 64, len(TARGET))] * 2,
+                        hint="replace the head with torch.nn.Linear(64, n_classes)")
+        lab.check_equal("the copied backbone starts equal to the source's",
+                        [same(snapshot(m.backbone), snapshot(source.backbone))
+                         for m in (frozen, tuned)], [True, True],
+                        hint="copy the pretrained backbone, do not start from a new Net's")
+        ptrs = {p.data_ptr() for p in source.parameters()}
+        shared = sum(p.data_ptr() in ptrs for m in (frozen, tuned) for p in m.parameters())
+        lab.check_equal("the copy has its own tensors (none shared with the source)", shared, 0,
+                        hint="copy.deepcopy(source.backbone): assigning it shares the tensors")
+        flags = [(sorted({p.requires_grad for p in m.backbone.parameters()}),
+                  sorted({p.requires_grad for p in m.head.parameters()})) for m in (frozen, tuned)]
+        lab.check_equal("requires_grad (backbone, head): frozen (F, T), fine-tuned (T, T)", flags,
+                        [([False], [True]), ([True], [True])],
+                        hint="model.eval() freezes nothing: set requires_grad_(False)")
+    with lab.guard("param_groups runs"):
+        torch.manual_seed(0)
+        models = {"frozen": Net(len(TARGET)), "fine-tuned": Net(len(TARGET))}
+        models["frozen"].backbone.requires_grad_(False)
+        counts, lrs, want_counts, want_lrs = {}, {}, {}, {}
+        for kind, m in models.items():
+            got = group_lrs(m, as_lists(param_groups(m, cfg.lr_head, cfg.lr_backbone)))
+            counts[kind] = {n: len(v) for n, v in got.items()}
+            lrs[kind] = {n: v[0] for n, v in got.items()}
+            want_counts[kind] = {n: 1 for n, p in m.named_parameters() if p.requires_grad}
+            want_lrs[kind] = {n: cfg.lr_head if n.startswith("head") else cfg.lr_backbone
+                              for n in want_counts[kind]}
+        for name, got, want, hint in (
+                ("each trainable parameter in exactly one group, frozen ones in none", counts,
+                 want_counts, "filter on p.requires_grad; no parameter in two groups"),
+                (f"learning rates: head {cfg.lr_head:g}, backbone {cfg.lr_backbone:g}", lrs,
+                 want_lrs, "lr_head for model.head, lr_backbone for model.backbone")):
+            wrong = [f"{kind} {n}: {got[kind].get(n, 'none')}" for kind in want
+                     for n in sorted(set(want[kind]) | set(got[kind]), key=str)
+                     if got[kind].get(n) != want[kind].get(n)]
+            lab.check(name, not wrong, "every parameter as stated",
+                      "; ".join(wrong) or "every parameter as stated", hint=hint)
+
+
 # ------------------------------------------------------------------------------ body
 def body(lab: kit.Lab) -> None:
     cfg = Config(shots=lab.pick((3,), Config.shots), draws=lab.pick(3, Config.draws),
                  n_source=lab.pick(2000, Config.n_source),
-                 pre_steps=lab.pick(150, Config.pre_steps))
+                 pre_steps=lab.pick(120, Config.pre_steps), steps=lab.pick(60, Config.steps))
     dev = lab.torch_device
     gen = torch.Generator().manual_seed(lab.seed)
     rng = np.random.default_rng(lab.seed)
@@ -180,21 +245,18 @@ def body(lab: kit.Lab) -> None:
         train(source, [{"params": list(source.parameters()), "lr": cfg.lr_head}], xs, ys,
               cfg.pre_steps, cfg, gen)
     lab.metric("pretrain_seconds", t.seconds, "s")
-    lab.check_ge("the pretrained model tells the source shapes apart (held out)",
-                 accuracy(source, xs_test, ys_test), 0.85)
+    with lab.shown():
+        lab.check_ge("the pretrained model tells the source shapes apart (held out)",
+                     accuracy(source, xs_test, ys_test), 0.7)
     source_before = snapshot(source)
+
+    lab.section("your transfer_model and param_groups")
+    check_pieces(lab, source, cfg)
 
     lab.section(f"transfer to {len(TARGET)} new shapes with a few labels per class")
     results = {k: {"scratch": [], "frozen": [], "fine-tuned": []} for k in cfg.shots}
-    with lab.guard("transfer_model / param_groups"):
-        m = transfer_model(source, len(TARGET), freeze=True)
-        lab.check_equal("new head has 5 outputs", tuple(m.head.weight.shape), (len(TARGET), 64))
-        copied = same(snapshot(m.backbone), snapshot(source.backbone))
-        lab.check("copied backbone starts equal to the source backbone", copied, "equal",
-                  "equal" if copied else "different")
-        n_train = sum(p.numel() for g in param_groups(m, 1.0, 0.1) for p in g["params"])
-        lab.check_equal("frozen: only the head's parameters are given to the optimizer", n_train,
-                        sum(p.numel() for p in m.head.parameters()))
+    means: dict = {}
+    with lab.guard("training with transfer_model / param_groups runs"):
         for k in cfg.shots:
             for d in range(cfg.draws):
                 x_tr, y_tr = make_shapes(TARGET, k * len(TARGET), cfg.noise,
@@ -206,52 +268,57 @@ def body(lab: kit.Lab) -> None:
                              else transfer_model(source, len(TARGET), mode == "frozen")).to(dev)
                     before = snapshot(model.backbone)
                     lr_bb = cfg.lr_head if mode == "scratch" else cfg.lr_backbone
-                    train(model, param_groups(model, cfg.lr_head, lr_bb), x_tr, y_tr, cfg.steps,
-                          cfg, seed)
+                    groups = as_lists(param_groups(model, cfg.lr_head, lr_bb))
+                    train(model, groups, x_tr, y_tr, cfg.steps, cfg, seed)
                     results[k][mode].append(accuracy(model, xt_test, yt_test))
                     if mode == "frozen" and d == 0:
                         kept = same(snapshot(model.backbone), before)
                         lab.check("frozen backbone is bit-identical after training", kept,
-                                  "unchanged", "unchanged" if kept else "changed")
+                                  "unchanged", "unchanged" if kept else "changed",
+                                  hint="requires_grad False keeps gradients (and Adam) away")
             lab.log(f"  {k:2d} labels/class: " + ", ".join(
                 f"{mode} {np.mean(a):.3f}" for mode, a in results[k].items()))
         untouched = same(snapshot(source), source_before)
-        lab.check("fine-tuning leaves the source model untouched", untouched, "unchanged",
-                  "unchanged" if untouched else "changed")
+        lab.check("fine-tuning the copies leaves the source model untouched", untouched,
+                  "unchanged", "unchanged" if untouched else "changed",
+                  hint="a shared backbone trains the source model too")
         k = 3 if 3 in cfg.shots else cfg.shots[0]
         means = {mode: float(np.mean(a)) for mode, a in results[k].items()}
         for mode, v in means.items():
             lab.metric(f"acc_{mode}_{k}shot", v)
         lab.check_ge(f"fine-tuned beats from-scratch with {k} labels/class (accuracy gain, "
                      f"mean of {cfg.draws} draws)", means["fine-tuned"] - means["scratch"],
-                     cfg.gain_min)
+                     cfg.gain_min, hint="the fine-tuned model must start from the source's "
+                     "weights")
+    if means:
+        plot(lab, cfg, results, means, k, xt_test, yt_test)
+        lab.table("transfer_accuracy", ["labels per class", *results[k]],
+                  [[s, *(float(np.mean(results[s][m])) for m in results[s])] for s in cfg.shots],
+                  title="accuracy on the new shapes (mean over draws)")
+        lab.conclude(f"With {k} labels per new shape, fine-tuning your transferred backbone "
+                     f"reached {means['fine-tuned']:.2f} accuracy against {means['scratch']:.2f} "
+                     f"from scratch (frozen: {means['frozen']:.2f}); chance is "
+                     f"{1 / len(TARGET):.2f}.")
 
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6),
-                                       gridspec_kw={"width_ratios": [3, 2]})
-        for i, mode in enumerate(results[k]):
-            if len(cfg.shots) > 1:
-                curve = [np.mean(results[s][mode]) for s in cfg.shots]
-                ax1.plot(cfg.shots, curve, "o-", label=mode)
-            else:
-                ax1.plot([i] * cfg.draws, results[k][mode], "o", alpha=0.6, label=mode)
-                ax1.plot([i - 0.2, i + 0.2], [means[mode]] * 2, "k-")
-        if len(cfg.shots) > 1:
-            ax1.set(xscale="log", xlabel="labelled images per class", xticks=cfg.shots,
-                    xticklabels=[str(s) for s in cfg.shots])
-        else:
-            ax1.set(xticks=range(3), xticklabels=list(results[k]), xlabel=f"{k} labels per class")
-        ax1.axhline(1 / len(TARGET), color="gray", ls=":", lw=1)
-        ax1.set(ylabel="accuracy on the new shapes", title="transfer from 8 source shapes",
-                ylim=(0, 1))
-        ax1.legend(fontsize=8)
-        first = [(yt_test == c).nonzero()[:2, 0] for c in range(5)]  # two test images per class
-        grid = torch.cat([torch.cat([xt_test[first[c][j], 0].cpu() for c in range(5)], 1)
-                          for j in range(2)], 0)
-        ax2.imshow(grid, cmap="gray_r")
-        ax2.set(xticks=[8 + 16 * c for c in range(5)], xticklabels=TARGET, yticks=[],
-                title="target shapes (test images)")
-        ax2.tick_params(axis="x", labelsize=7)
-        lab.savefig(fig, "transfer_learning.png")
+
+def plot(lab: kit.Lab, cfg: Config, results: dict, means: dict, k: int, xt_test, yt_test) -> None:
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [3, 2]})
+    for i, mode in enumerate(results[k]):  # every draw at k labels per class, and the mean
+        ax1.plot([i] * cfg.draws, results[k][mode], "o", alpha=0.6, label=mode)
+        ax1.plot([i - 0.2, i + 0.2], [means[mode]] * 2, "k-")
+    ax1.set(xticks=range(3), xticklabels=list(results[k]), xlabel=f"{k} labels per class")
+    ax1.axhline(1 / len(TARGET), color="gray", ls=":", lw=1)
+    ax1.set(ylabel="accuracy on the new shapes", title="transfer from 8 source shapes",
+            ylim=(0, 1))
+    ax1.legend(fontsize=8)
+    first = [(yt_test == c).nonzero()[:2, 0] for c in range(5)]  # two test images per class
+    grid = torch.cat([torch.cat([xt_test[first[c][j], 0].cpu() for c in range(5)], 1)
+                      for j in range(2)], 0)
+    ax2.imshow(grid, cmap="gray_r")
+    ax2.set(xticks=[8 + 16 * c for c in range(5)], xticklabels=TARGET, yticks=[],
+            title="target shapes (test images)")
+    ax2.tick_params(axis="x", labelsize=7)
+    lab.savefig(fig, "transfer_learning.png")
 
 
 def main(argv: list[str] | None = None) -> int:

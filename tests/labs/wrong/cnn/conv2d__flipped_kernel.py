@@ -1,0 +1,18 @@
+"""Bug: a textbook convolution: the kernel is flipped, F.conv2d does not flip it."""
+
+import torch
+import torch.nn.functional as F
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
+    x = F.pad(x, (padding, padding, padding, padding))
+    n, c, h, w = x.shape
+    o, _, kh, kw = weight.shape
+    h_out = (h - dilation * (kh - 1) - 1) // stride + 1
+    w_out = (w - dilation * (kw - 1) - 1) // stride + 1
+    taps = [x[:, :, u * dilation: u * dilation + stride * (h_out - 1) + 1: stride,
+              v * dilation: v * dilation + stride * (w_out - 1) + 1: stride]
+            for u in range(kh) for v in range(kw)]
+    patches = torch.stack(taps, dim=2)
+    out = torch.einsum("nckhw,ock->nohw", patches, weight.flip(2, 3).reshape(o, c, kh * kw))
+    return out if bias is None else out + bias[None, :, None, None]

@@ -1,0 +1,18 @@
+"""Bug: counts every sample visited as an update, not only the mistakes."""
+
+import numpy as np
+
+
+def perceptron_train(X, y, lr=1.0, max_epochs=100):
+    w, b, n_updates = np.zeros(X.shape[1]), 0.0, 0
+    for epoch in range(1, max_epochs + 1):
+        mistakes = 0
+        for xi, yi in zip(X, y, strict=True):
+            if yi * (xi @ w + b) <= 0:
+                w = w + lr * yi * xi
+                b = b + lr * yi
+                mistakes += 1
+        n_updates += len(X)
+        if mistakes == 0:
+            return w, float(b), n_updates, epoch
+    return w, float(b), n_updates, max_epochs

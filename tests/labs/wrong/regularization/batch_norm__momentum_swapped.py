@@ -1,0 +1,16 @@
+"""Bug: Keras's momentum convention: momentum * old + (1 - momentum) * batch."""
+
+import torch
+
+
+def batch_norm(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    if training:
+        mean = x.mean(dim=0)
+        var = x.var(dim=0, unbiased=False)
+        n = x.shape[0]
+        new_mean = momentum * running_mean + (1 - momentum) * mean.detach()
+        new_var = momentum * running_var + (1 - momentum) * var.detach() * n / (n - 1)
+    else:
+        mean, var, new_mean, new_var = running_mean, running_var, running_mean, running_var
+    x_hat = (x - mean) / torch.sqrt(var + eps)
+    return gamma * x_hat + beta, new_mean, new_var
