@@ -376,6 +376,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "practice.attempts": {"en": "Your attempts", "es": "Tus intentos"},
     "practice.no_attempts": {"en": "No attempts yet: check your code to keep one.",
                              "es": "Aún no hay intentos: comprueba tu código para guardar uno."},
+    "practice.attempt_when": {"en": "{when} UTC", "es": "{when} UTC"},
     "practice.attempt_running": {"en": "checking …", "es": "comprobando …"},
     "practice.attempt_unfinished": {"en": "not finished", "es": "sin terminar"},
     "practice.show_code": {"en": "Code", "es": "Código"},

@@ -388,6 +388,9 @@ def _verdict_of(status: str, message: str, duration: float | None, log: list[str
     checks = result.get("checks") or []
     graded = [c for c in checks if c.get("graded", True)]
     shown = [c for c in checks if not c.get("graded", True)]
+    if status in ("pass", "fail") and graded:  # the runner's words for these, translated
+        message = t("lab.checks_passed", passed=sum(1 for c in graded if c.get("passed")),
+                    total=len(graded))
     if graded:
         failed = [c for c in graded if not c.get("passed")]
         st.markdown(t("practice.graded", passed=len(graded) - len(failed), total=len(graded)))
@@ -445,7 +448,7 @@ def _attempts(store: Store, who: str, node_id: str, running: bool) -> None:
         return
     for k, a in enumerate(tries):
         c1, c2, c3, c4 = st.columns([2.2, 1.6, 1.2, 1.2], vertical_alignment="center")
-        c1.markdown(f"{a.created_at:%Y-%m-%d %H:%M:%S} UTC")
+        c1.markdown(t("practice.attempt_when", when=f"{a.created_at:%Y-%m-%d %H:%M:%S}"))
         if a.status is not None:
             c2.markdown(widgets.run_label(a.status))
         else:

@@ -56,7 +56,8 @@ def ok(at: AppTest) -> AppTest:
 
 # --------------------------------------------------------------------------- visible text
 SKIP_FIELDS = {"id", "form_id", "key", "fragment_id", "spec", "data", "icon", "type",
-               "default", "theme", "selection_mode", "url", "language", "mime"}
+               "default", "theme", "selection_mode", "url", "language", "mime",
+               "component_name", "js_content", "css_content", "json"}
 
 
 def _proto_strings(msg: Any) -> Iterator[str]:

@@ -16,10 +16,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import graph
-from tests.ui.apptest import _script, finished, make_app, ok, texts
+from tests.ui.apptest import _script, english_leaks, finished, make_app, ok, texts
 from tests.ui.conftest import ROOT, add_squares_lab
 from ui.node import tab_label
 from ui.practice import code_key, lesson_markdown
+from ui.widgets import RUN_ICON
 
 pytestmark = pytest.mark.xdist_group("practice")
 
@@ -58,8 +59,9 @@ def check(at: AppTest, key: str = "practice_check", limit: float = 180) -> AppTe
     """Click a check button and rerun until the check's result shows."""
     at.button(key=key).click().run()
     deadline = time.monotonic() + limit
+    ended = tuple(RUN_ICON.values())  # a finished run's status box, in any language
     while time.monotonic() < deadline:
-        if any(finished(s.label) for s in at.status):
+        if any(s.label.startswith(ended) for s in at.status):
             return ok(at)
         time.sleep(0.5)
         at.run()
@@ -221,6 +223,32 @@ def test_a_solution_reading_secrets_sees_none_and_the_log_shows_none(
     assert str(db) not in log.replace(repr(str(db)), "") and "s3cr3t-t0ken" not in log
     if graph.sandbox_info().active:  # the database stays out of the sandbox
         assert finished(at.status[0].label) == "pass"
+
+
+def test_learn_and_practice_in_spanish_leak_no_english(squares: Path) -> None:
+    """The tabs, the editor's words, the check, its table and the attempts in Spanish."""
+    from ui.i18n import CATALOGUE
+
+    at = ok(make_app("node", node="squares", lang="es", node_tab=tab_label("learn")))
+    assert english_leaks(at) == []
+    at.session_state["node_tab"] = _spanish_tab("practice")
+    at.run()
+    assert english_leaks(ok(at)) == []
+    at.button(key="practice_start").click().run()
+    at.session_state[code_key(USER, "squares")] = "def square(x):\n    return 3 * abs(x)\n"
+    at = check(at)
+    assert english_leaks(at) == []  # the editor's own words are checked below
+    assert list(at.table[0].value.columns)[:2] == [CATALOGUE["lab.col_passed"]["es"],
+                                                   CATALOGUE["lab.col_check"]["es"]]
+    editor = json.loads(at.get("bidi_component")[0].proto.json)
+    assert editor["labels"]["aria"] == CATALOGUE["practice.editor_aria"]["es"]
+
+
+def _spanish_tab(name: str) -> str:
+    from ui.i18n import CATALOGUE
+    from ui.widgets import ICON
+
+    return f"{ICON['tab_' + name]} {CATALOGUE['node.tab_' + name]['es']}"
 
 
 # --------------------------------------------------------------------------- who may run code
