@@ -391,29 +391,38 @@ def _verdict_of(status: str, message: str, duration: float | None, log: list[str
     if status in ("pass", "fail") and graded:  # the runner's words for these, translated
         message = t("lab.checks_passed", passed=sum(1 for c in graded if c.get("passed")),
                     total=len(graded))
+    # the log stays folded when the checks below say what happened
+    runview.status_box(status, message, duration, log, expanded=not graded and status != "pass")
     if graded:
         failed = [c for c in graded if not c.get("passed")]
         st.markdown(t("practice.graded", passed=len(graded) - len(failed), total=len(graded)))
-        st.table([_row(c) for c in failed + [c for c in graded if c.get("passed")]])
+        st.table(_rows(failed + [c for c in graded if c.get("passed")]))
     if verified and result.get("takeaway"):
         st.info(str(result["takeaway"]), icon=ICON["lesson"])
-    runview.status_box(status, message, duration, log)
     if shown:
         with st.expander(t("practice.shown", n=len(shown))):
-            st.table([_row(c) for c in shown])
+            st.table(_rows(shown))
 
 
-def _row(c: dict[str, Any]) -> dict[str, str]:
+def _rows(checks: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Checks as table rows (cells are Markdown: escaped); a column nobody fills is left
+    out (tolerances for exact checks, messages)."""
     def s(v: Any) -> str:
-        return "" if v is None else str(v)
+        return "" if v is None else _SPECIAL.sub(r"\\\1", str(v))
 
-    mark = widgets.RUN_ICON["pass" if c.get("passed") else "fail"]
-    return {t("lab.col_passed"): f"{mark} {t('run.pass' if c.get('passed') else 'run.fail')}",
+    rows = []
+    for c in checks:
+        ok_ = bool(c.get("passed"))
+        mark = widgets.RUN_ICON["pass" if ok_ else "fail"]
+        rows.append({
+            t("lab.col_passed"): f"{mark} {t('run.pass' if ok_ else 'run.fail')}",
             t("lab.col_check"): s(c.get("name")), t("lab.col_expected"): s(c.get("expected")),
             t("lab.col_actual"): s(c.get("actual")),
             t("lab.col_tolerance"): s(c.get("tolerance")),
-            t("practice.col_hint"): s(c.get("hint")) if not c.get("passed") else "",
-            t("lab.col_message"): s(c.get("message"))}
+            t("practice.col_hint"): "" if ok_ else s(c.get("hint")),
+            t("lab.col_message"): s(c.get("message"))})
+    keep = [k for k in rows[0] if any(r[k] for r in rows)] if rows else []
+    return [{k: r[k] for k in keep} for r in rows]
 
 
 def _last_check(store: Store, who: str, node_id: str) -> None:
