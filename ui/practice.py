@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,18 @@ def lesson_markdown(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- Practice
+@dataclass(frozen=True)
+class _Here:
+    """The exercise on screen: what the buttons' callbacks act on."""
+
+    rm: Roadmap
+    store: Store
+    node: Node
+    lab: Path  # the lab file
+    who: str
+    solution: Path  # the learner's file
+
+
 def practice(rm: Roadmap, store: Store | None, node: Node) -> None:
     """The exercise of ``node``: start, edit, check, the result, the attempts."""
     path = rm.lab_path(node.id)
@@ -162,45 +175,37 @@ def practice(rm: Roadmap, store: Store | None, node: Node) -> None:
     code = st.session_state.get(code_key(who, node.id))
     functions = ", ".join(f"`{n}`" for n in names)
     policy = access.code_policy()
+    here = _Here(rm, store, node, path, who, solution)
     if code is None:
         st.markdown(t("practice.intro", functions=functions))
-        if st.button(t("practice.start"), key="practice_start", type="primary",
-                     icon=ICON["start"]):
-            _start(path, node.id, who, solution)
-            st.rerun()
+        st.button(t("practice.start"), key="practice_start", type="primary",
+                  icon=ICON["start"], on_click=_start, args=(here,))
         st.caption(t("practice.start_cli", node=node.id))
         return
     st.markdown(t("practice.write", functions=functions))
-    reg = jobs.registry()
-    job = reg.get(who, node.id, KIND)
+    job = jobs.registry().get(who, node.id, KIND)
     running = job is not None and not job.done
     missing = graph.missing_requirements(rm, node.id)
     can_check = policy.allowed and not running and not missing
-    ed = code_editor(code, rev=st.session_state.get(_rev_key(who, node.id), 0),
-                     key=_editor_key(who, node.id), readonly=running,
-                     labels={"aria": t("practice.editor_aria"), "hint": t("practice.editor_hint"),
-                             "position": t("practice.editor_position")},
-                     on_change=partial(_typed, who, node.id, solution))
+    code_editor(code, rev=st.session_state.get(_rev_key(who, node.id), 0),
+                key=_editor_key(who, node.id), readonly=running,
+                labels={"aria": t("practice.editor_aria"), "hint": t("practice.editor_hint"),
+                        "position": t("practice.editor_position")},
+                on_change=partial(_typed, here), on_submit=partial(_on_check, here))
     _policy_notice(policy)
     if missing:
         st.warning(t("lab.needs_modules", modules=", ".join(missing)))
     c1, c2, c3 = st.columns([1, 1, 1])
-    check = c1.button(t("practice.check"), key="practice_check", type="primary",
-                      icon=ICON["check"], disabled=not can_check, width="stretch",
-                      help=_disabled_help(policy))
-    if check or (ed.submitted and can_check):
-        _check(rm, store, node, who, solution, code)
-        st.rerun()
-    if c2.button(t("practice.reset"), key="practice_reset", icon=ICON["reset"],
-                 disabled=running, width="stretch"):
-        _reset(path, node.id, who, solution)
-        st.rerun()
-    if c3.button(t("lab.cancel"), key="practice_cancel", icon=ICON["cancel"],
-                 disabled=not running, width="stretch"):
-        if job is not None:
-            job.cancel()
-        st.rerun()
-    _own_editor(rm, store, node, who, solution, can_check, policy)
+    # callbacks run before the page does: the job starts before the page is drawn, so the
+    # same run shows its live log (no second run of the page)
+    c1.button(t("practice.check"), key="practice_check", type="primary", icon=ICON["check"],
+              disabled=not can_check, width="stretch", help=_disabled_help(policy),
+              on_click=_on_check, args=(here,))
+    c2.button(t("practice.reset"), key="practice_reset", icon=ICON["reset"],
+              disabled=running, width="stretch", on_click=_reset, args=(here,))
+    c3.button(t("lab.cancel"), key="practice_cancel", icon=ICON["cancel"],
+              disabled=not running, width="stretch", on_click=_cancel, args=(here,))
+    _own_editor(here, can_check, policy)
     if job is not None:
         if job.done:
             _verdict(job.run)
@@ -208,7 +213,7 @@ def practice(rm: Roadmap, store: Store | None, node: Node) -> None:
             runview.live(job, t("practice.checking", node=node.id))
     else:
         _last_check(store, who, node.id)
-    _attempts(store, who, node.id, running)
+    _attempts(here, running)
 
 
 def _policy_notice(policy: access.CodePolicy) -> None:
@@ -293,81 +298,109 @@ def _sync_from_file(who: str, node_id: str, solution: Path) -> None:
         st.toast(t("practice.loaded_file"), icon=ICON["import"])
 
 
-def _typed(who: str, node_id: str, solution: Path) -> None:
+def _typed(here: _Here) -> None:
     """The editor sent new text: keep it, and write it to the learner's file."""
-    text = editor_value(_editor_key(who, node_id))
-    if text is None or text == st.session_state.get(code_key(who, node_id)):
+    text = editor_value(_editor_key(here.who, here.node.id))
+    if text is None or text == st.session_state.get(code_key(here.who, here.node.id)):
         return
-    st.session_state[code_key(who, node_id)] = text
-    _save(who, node_id, solution, text)
+    st.session_state[code_key(here.who, here.node.id)] = text
+    _save(here.who, here.node.id, here.solution, text)
 
 
-def _start(lab: Path, node_id: str, who: str, solution: Path) -> None:
+def _start(here: _Here) -> None:
     """Write the starter unless the learner's file exists; load the file."""
     try:
-        if not solution.is_file():
-            _write(solution, graph.make_starter(lab, node_id))
+        if not here.solution.is_file():
+            _write(here.solution, graph.make_starter(here.lab, here.node.id))
     except (OSError, RoadmapError) as exc:
         st.session_state["practice_error"] = t("practice.cannot_start", error=exc)
         return
-    text = _read(solution)
+    text = _read(here.solution)
     if text is not None:
-        _load(who, node_id, text)
+        _load(here.who, here.node.id, text)
 
 
-def _reset(lab: Path, node_id: str, who: str, solution: Path) -> None:
+def _reset(here: _Here) -> None:
     try:
-        text = graph.make_starter(lab, node_id)
+        text = graph.make_starter(here.lab, here.node.id)
     except RoadmapError as exc:
         st.session_state["practice_error"] = t("practice.cannot_start", error=exc)
         return
-    _load(who, node_id, text)
-    if _save(who, node_id, solution, text):
+    _load(here.who, here.node.id, text)
+    if _save(here.who, here.node.id, here.solution, text):
         st.toast(t("practice.reset_done"), icon=ICON["reset"])
 
 
+def _load_file(here: _Here) -> None:
+    text = _read(here.solution)
+    if text is not None:
+        _load(here.who, here.node.id, text)
+
+
+def _restore(here: _Here, code: str) -> None:
+    _load(here.who, here.node.id, code)
+    if _save(here.who, here.node.id, here.solution, code):
+        st.toast(t("practice.restored"), icon=ICON["restore"])
+
+
 # --------------------------------------------------------------------------- checking
-def _check(rm: Roadmap, store: Store, node: Node, who: str, solution: Path, code: str) -> None:
+def _on_check(here: _Here, from_file: bool = False) -> None:
+    """Check (or Ctrl+Enter, or Check file): the editor's latest text, or the file on disk."""
+    if not access.code_policy().allowed or jobs.registry().running(here.who, here.node.id,
+                                                                    KIND):
+        return  # a page drawn before things changed
+    if from_file:
+        text = _read(here.solution)
+        if text is None:
+            return
+        _load(here.who, here.node.id, text)
+    else:
+        _typed(here)  # the text the editor sent with this click, if it came first
+        text = st.session_state.get(code_key(here.who, here.node.id))
+        if text is None:
+            return
+    _check(here, text)
+
+
+def _check(here: _Here, code: str) -> None:
     """Save the attempt, write the file, start the lab with it in the background."""
-    if not _save(who, node.id, solution, code):
+    node, who = here.node, here.who
+    if not _save(who, node.id, here.solution, code):
         return
     try:
-        attempt = graph.save_attempt(store, who, node.id, code)
+        attempt = graph.save_attempt(here.store, who, node.id, code)
     except RoadmapError as exc:
         st.session_state["practice_error"] = str(exc)
         return
-    policy = access.code_policy()
     assert node.lab is not None  # the tab checks it before offering Check
     jobs.registry().start(
-        rm, who, node.id, kind=KIND, device="cpu" if node.lab.gpu == "no" else "auto",
-        quick=True, solution=solution, sandbox=True, require_sandbox=policy.required,
+        here.rm, who, node.id, kind=KIND, device="cpu" if node.lab.gpu == "no" else "auto",
+        quick=True, solution=here.solution, sandbox=True,
+        require_sandbox=access.code_policy().required,
         recorder=graph.practice_recorder(attempt.id, state.db_url()))
 
 
-def _own_editor(rm: Roadmap, store: Store, node: Node, who: str, solution: Path,
-                can_check: bool, policy: access.CodePolicy) -> None:
+def _cancel(here: _Here) -> None:
+    job = jobs.registry().get(here.who, here.node.id, KIND)
+    if job is not None:
+        job.cancel()
+
+
+def _own_editor(here: _Here, can_check: bool, policy: access.CodePolicy) -> None:
     """Use my own editor: the file's path, and a button that checks the file on disk."""
     with st.expander(f"{ICON['file']} {t('practice.own_editor')}"):
         st.markdown(t("practice.own_editor_how"))
-        st.code(str(solution), language=None)
+        st.code(str(here.solution), language=None)
         if access.team_mode():
             st.caption(t("practice.own_editor_server"))
         c1, c2 = st.columns(2)
-        if c1.button(t("practice.check_file"), key="practice_check_file", icon=ICON["check"],
-                     disabled=not can_check or not solution.is_file(),
-                     help=_disabled_help(policy)):
-            text = _read(solution)
-            if text is not None:
-                _load(who, node.id, text)
-                _check(rm, store, node, who, solution, text)
-            st.rerun()
-        if c2.button(t("practice.load_file"), key="practice_load_file", icon=ICON["import"],
-                     disabled=not solution.is_file()):
-            text = _read(solution)
-            if text is not None:
-                _load(who, node.id, text)
-            st.rerun()
-        st.caption(t("practice.cli_check", node=node.id, path=solution))
+        on_disk = here.solution.is_file()
+        c1.button(t("practice.check_file"), key="practice_check_file", icon=ICON["check"],
+                  disabled=not can_check or not on_disk, help=_disabled_help(policy),
+                  on_click=_on_check, args=(here, True))
+        c2.button(t("practice.load_file"), key="practice_load_file", icon=ICON["import"],
+                  disabled=not on_disk, on_click=_load_file, args=(here,))
+        st.caption(t("practice.cli_check", node=here.node.id, path=here.solution))
 
 
 # --------------------------------------------------------------------------- results
@@ -444,11 +477,11 @@ def _last_check(store: Store, who: str, node_id: str) -> None:
         return
 
 
-def _attempts(store: Store, who: str, node_id: str, running: bool) -> None:
+def _attempts(here: _Here, running: bool) -> None:
     """The last attempts, newest first: when, result, code; one click restores one."""
     st.subheader(f"{ICON['history']} {t('practice.attempts')}")
     try:
-        tries = graph.attempts(store, who, node_id, limit=ATTEMPTS)
+        tries = graph.attempts(here.store, here.who, here.node.id, limit=ATTEMPTS)
     except RoadmapError as exc:
         st.error(str(exc))
         return
@@ -467,15 +500,6 @@ def _attempts(store: Store, who: str, node_id: str, running: bool) -> None:
             st.caption(t("practice.attempt_lines", lines=len(a.code.splitlines()),
                          sha=a.code_sha256[:12]))
             st.code(a.code, language="python")
-        if c4.button(t("practice.restore"), key=f"practice_restore_{a.id}",
-                     icon=ICON["restore"], disabled=running):
-            _restore(who, node_id, a.code)
-            st.rerun()
-
-
-def _restore(who: str, node_id: str, code: str) -> None:
-    _load(who, node_id, code)
-    solution = graph.solution_path(who, node_id)
-    if _save(who, node_id, solution, code):
-        st.toast(t("practice.restored"), icon=ICON["restore"])
+        c4.button(t("practice.restore"), key=f"practice_restore_{a.id}", icon=ICON["restore"],
+                  disabled=running, on_click=_restore, args=(here, a.code))
 

@@ -146,3 +146,28 @@ def add_squares_lab(tmp: Path, root: Path, timeout_s: int = 6) -> None:
         "estimate_hours: 1\nprerequisites: []\nobjectives: [square a number]\n"
         f'lab: {{script: labs/squares.py, gpu: "no", timeout_s: {timeout_s}}}\n',
         encoding="utf-8")
+
+
+# the learner's calculus: a centered difference (right), or a forward one (wrong)
+_GD = '''
+
+def gradient_descent(grad_fn, x0, lr, steps):
+    x = np.array(x0, dtype=np.float64)
+    path = [x.copy()]
+    for _ in range(steps):
+        x = x - lr * grad_fn(x)
+        path.append(x.copy())
+    return x, path
+'''
+CALCULUS_RIGHT = '''import numpy as np
+
+
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in range(x.size):
+        e = np.zeros_like(x, dtype=np.float64)
+        e.flat[i] = h
+        grad.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return grad
+''' + _GD
+CALCULUS_WRONG = CALCULUS_RIGHT.replace("(f(x + e) - f(x - e)) / (2 * h)", "(f(x + e) - f(x)) / h")

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 import graph
 from tests.ui.apptest import _script, english_leaks, finished, make_app, ok, texts
-from tests.ui.conftest import ROOT, add_squares_lab
+from tests.ui.conftest import CALCULUS_RIGHT, CALCULUS_WRONG, ROOT, add_squares_lab
 from ui.node import tab_label
 from ui.practice import code_key, lesson_markdown
 from ui.widgets import RUN_ICON
@@ -26,29 +26,7 @@ pytestmark = pytest.mark.xdist_group("practice")
 
 USER = graph.DEFAULT_USER
 
-# the learner's calculus: a centered difference (right), or a forward one (wrong)
-GD = '''
-
-def gradient_descent(grad_fn, x0, lr, steps):
-    x = np.array(x0, dtype=np.float64)
-    path = [x.copy()]
-    for _ in range(steps):
-        x = x - lr * grad_fn(x)
-        path.append(x.copy())
-    return x, path
-'''
-RIGHT = '''import numpy as np
-
-
-def numerical_gradient(f, x, h=1e-5):
-    grad = np.zeros_like(x, dtype=np.float64)
-    for i in range(x.size):
-        e = np.zeros_like(x, dtype=np.float64)
-        e.flat[i] = h
-        grad.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
-    return grad
-''' + GD
-WRONG = RIGHT.replace("(f(x + e) - f(x - e)) / (2 * h)", "(f(x + e) - f(x)) / h")
+RIGHT, WRONG = CALCULUS_RIGHT, CALCULUS_WRONG
 
 
 def practice_app(node: str, **state: Any) -> AppTest:

@@ -17,10 +17,8 @@ Usage from a page::
 
     from ui.components.code_editor import code_editor
 
-    ed = code_editor(code, rev=3, key="editor_calculus", labels={"aria": "Your solution"},
-                     on_change=keep_typed_text)
-    if ed.submitted:
-        check()
+    code_editor(code, rev=3, key="editor_calculus", labels={"aria": "Your solution"},
+                on_change=keep_typed_text, on_submit=check)
 """
 
 from __future__ import annotations
@@ -74,7 +72,8 @@ def editor_value(key: str) -> str | None:
 
 def code_editor(value: str, *, rev: int, key: str, labels: Mapping[str, str] | None = None,
                 readonly: bool = False, min_lines: int = 12,
-                on_change: Callable[[], None] | None = None) -> EditorResult:
+                on_change: Callable[[], None] | None = None,
+                on_submit: Callable[[], None] | None = None) -> EditorResult:
     """Draw the editor holding ``value``; return what it reported in this run.
 
     Parameters
@@ -95,6 +94,8 @@ def code_editor(value: str, *, rev: int, key: str, labels: Mapping[str, str] | N
         The height of an empty editor, in lines.
     on_change : callable, optional
         Called before the run when new text arrives (read it with :func:`editor_value`).
+    on_submit : callable, optional
+        Called before the run on Ctrl/Cmd+Enter (after ``on_change`` when both happen).
 
     Returns
     -------
@@ -104,7 +105,7 @@ def code_editor(value: str, *, rev: int, key: str, labels: Mapping[str, str] | N
             "labels": {**DEFAULT_LABELS, **(labels or {})}}
     result = _component()(key=key, data=data, default={"value": None},
                           on_value_change=on_change or (lambda: None),
-                          on_submit_change=lambda: None)
+                          on_submit_change=on_submit or (lambda: None))
     got = result.get("value") if hasattr(result, "get") else None
     submitted = result.get("submit") if hasattr(result, "get") else None
     return EditorResult(got if isinstance(got, str) else None, bool(submitted))
