@@ -118,6 +118,31 @@ def shoot(page: Any, name: str) -> None:
     print("wrote", OUT / f"{name}.png")
 
 
+def practice(page: Any, url: str, node: str) -> None:
+    """The Practice tab: the starter replaced by a solution with one bug, checked: the
+    failing check first, with its hint."""
+    import re
+
+    from tests.ui.conftest import CALCULUS_WRONG
+
+    page.goto(url + f"/node?node={node}")
+    page.get_by_role("tab", name=re.compile("Practice")).click()
+    page.locator(".st-key-practice_start button").click()
+    editor = page.locator("textarea[aria-label='Your solution (Python)']")
+    editor.wait_for()
+    if node == "calculus":
+        editor.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        page.keyboard.insert_text(CALCULUS_WRONG)
+    page.locator(".st-key-practice_check button").click()
+    page.locator("summary", has_text=re.compile(r"\b(PASS|FAIL|ERROR)\b")).first.wait_for()
+    page.locator("[data-testid=stTable]").first.wait_for()
+    editor.click()  # the editor focused, as while writing
+    page.keyboard.press("Control+Home")
+    shoot(page, "practice")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="roadmap-shots-"))
@@ -139,6 +164,7 @@ def main() -> int:
         page.goto(url + f"/node?node={node}")
         page.locator("[data-testid=stDataFrame]").first.wait_for()
         shoot(page, "node")
+        practice(page, url, "calculus" if node == "calculus" else node)
         page.get_by_role("link", name="Learning path").click()
         page.get_by_text("Next up").wait_for()
         shoot(page, "learning-path")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from graph.errors import LabError
 
-__all__ = ["exercises_of", "helpers_mentioned", "make_starter"]
+__all__ = ["exercises_of", "helpers_mentioned", "lab_lesson", "make_starter"]
 
 
 def exercises_of(lab_path: Path) -> tuple[str, ...]:
@@ -39,6 +39,38 @@ def exercises_of(lab_path: Path) -> tuple[str, ...]:
             if isinstance(names, (tuple, list)) and all(isinstance(n, str) for n in names):
                 return tuple(names)
     raise LabError(f"{lab_path}: no literal EXERCISES = (...) tuple of function names")
+
+
+def lab_lesson(lab_path: Path) -> str:
+    r'''Return the lesson of a lab: its module docstring, cleaned of indentation.
+
+    The lab is parsed, never imported. A lab without a docstring has an empty lesson.
+
+    Parameters
+    ----------
+    lab_path : Path
+        The lab file.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    LabError
+        If the file cannot be read or parsed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> lab = Path(tempfile.mkdtemp()) / "squares.py"
+    >>> _ = lab.write_text('"""Squares: x * x.\n\n    $ python labs/squares.py\n"""\nX = 1\n')
+    >>> print(lab_lesson(lab))
+    Squares: x * x.
+    <BLANKLINE>
+    $ python labs/squares.py
+    '''
+    return ast.get_docstring(_parse(lab_path), clean=True) or ""
 
 
 def make_starter(lab_path: Path, node_id: str) -> str:

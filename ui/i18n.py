@@ -309,6 +309,104 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                 "es": "Recursos del clúster: {resources}."},
     "system.runner_down": {"en": "Runner `{name}` does not answer: {detail}",
                            "es": "El ejecutor `{name}` no responde: {detail}"},
+    # ------------------------------------------------------------------ Node tabs, practice
+    "node.tab_overview": {"en": "Overview", "es": "Resumen"},
+    "node.tab_learn": {"en": "Learn", "es": "Aprender"},
+    "node.tab_practice": {"en": "Practice", "es": "Practicar"},
+    "practice.lesson": {"en": "Lesson", "es": "Lección"},
+    "practice.no_lesson": {"en": "This node has no lesson yet.",
+                           "es": "Este nodo aún no tiene lección."},
+    "practice.lesson_source": {"en": "From the lab `{script}`.",
+                               "es": "Del laboratorio `{script}`."},
+    "practice.no_exercises": {
+        "en": "This lab has no exercise: it names no functions for you to write.",
+        "es": "Este laboratorio no tiene ejercicio: no indica funciones que debas escribir."},
+    "practice.intro": {
+        "en": "Write {functions} yourself; the lab then checks your code against the same "
+              "references as its own. A pass marks the node verified.",
+        "es": "Escribe tú {functions}; el laboratorio comprueba tu código con las mismas "
+              "referencias que el suyo. Si lo superas, el nodo queda verificado."},
+    "practice.start": {"en": "Start exercise", "es": "Empezar el ejercicio"},
+    "practice.start_cli": {
+        "en": "Or in a terminal: `roadmap lab start {node}` writes the same file.",
+        "es": "O en una terminal: `roadmap lab start {node}` escribe el mismo archivo."},
+    "practice.write": {
+        "en": "Replace each `raise NotImplementedError` in {functions}, then check.",
+        "es": "Sustituye cada `raise NotImplementedError` de {functions} y comprueba."},
+    "practice.editor_aria": {"en": "Your solution (Python)", "es": "Tu solución (Python)"},
+    "practice.editor_hint": {
+        "en": "Tab indents · Esc then Tab leaves the editor · Ctrl+Enter checks",
+        "es": "Tab sangra · Esc y luego Tab sale del editor · Ctrl+Intro comprueba"},
+    "practice.editor_position": {"en": "Ln {line}, Col {col}", "es": "Lín {line}, Col {col}"},
+    "practice.check": {"en": "Check", "es": "Comprobar"},
+    "practice.reset": {"en": "Reset to starter", "es": "Volver al inicio"},
+    "practice.checking": {"en": "checking your solution for {node} …",
+                          "es": "comprobando tu solución de {node} …"},
+    "practice.sandbox_required": {
+        "en": "Checking is disabled: {reason}, so learner code runs only in the full "
+              "sandbox, and {detail}. To fix: {fix}.",
+        "es": "La comprobación está desactivada: {reason}, así que el código de los alumnos "
+              "solo se ejecuta en el entorno aislado completo, y {detail}. Solución: {fix}."},
+    "practice.sandbox_missing": {
+        "en": "Your code runs without the full sandbox here ({detail}); fine for your own "
+              "code on your own machine. To fix: {fix}.",
+        "es": "Aquí tu código se ejecuta sin el entorno aislado completo ({detail}); vale "
+              "para tu propio código en tu máquina. Solución: {fix}."},
+    "access.reason_login": {"en": "this app has a login (`[auth]`)",
+                            "es": "esta aplicación tiene inicio de sesión (`[auth]`)"},
+    "access.reason_address": {
+        "en": "this app serves beyond 127.0.0.1 (`server.address` = `{address}`)",
+        "es": "esta aplicación atiende más allá de 127.0.0.1 (`server.address` = `{address}`)"},
+    "practice.cannot_write": {"en": "Cannot write `{path}`: {error}",
+                              "es": "No se puede escribir `{path}`: {error}"},
+    "practice.cannot_start": {"en": "Cannot write the starter: {error}",
+                              "es": "No se puede escribir el inicio: {error}"},
+    "practice.loaded_file": {"en": "Your solution file changed on disk: loaded it.",
+                             "es": "Tu archivo de solución cambió en disco: cargado."},
+    "practice.reset_done": {"en": "Back to the starter.", "es": "De vuelta al inicio."},
+    "practice.own_editor": {"en": "Use my own editor", "es": "Usar mi propio editor"},
+    "practice.own_editor_how": {
+        "en": "The editor above edits this file. Open it in VS Code or any editor, save, "
+              "then check the file as it is on disk:",
+        "es": "El editor de arriba edita este archivo. Ábrelo en VS Code o en cualquier "
+              "editor, guarda y comprueba el archivo tal como está en disco:"},
+    "practice.own_editor_server": {
+        "en": "The path is on the machine that runs this app.",
+        "es": "La ruta está en la máquina que ejecuta esta aplicación."},
+    "practice.check_file": {"en": "Check file", "es": "Comprobar el archivo"},
+    "practice.load_file": {"en": "Load file into the editor",
+                           "es": "Cargar el archivo en el editor"},
+    "practice.cli_check": {
+        "en": "In a terminal: `roadmap lab run {node} --quick --solution {path}`",
+        "es": "En una terminal: `roadmap lab run {node} --quick --solution {path}`"},
+    "practice.verified": {
+        "en": "Verified: your own solution passed every graded check.",
+        "es": "Verificado: tu propia solución superó todas las comprobaciones evaluadas."},
+    "practice.timed_out": {
+        "en": "Your code was stopped: {message}. Look for a loop that never ends.",
+        "es": "Se detuvo tu código: {message}. Busca un bucle que nunca termina."},
+    "practice.graded": {"en": "**Graded checks**: {passed}/{total} passed",
+                        "es": "**Comprobaciones evaluadas**: {passed}/{total} superadas"},
+    "practice.shown": {"en": "Demonstrations, not graded ({n})",
+                       "es": "Demostraciones, no evaluadas ({n})"},
+    "practice.col_hint": {"en": "hint", "es": "pista"},
+    "practice.last_check": {"en": "Last check: {when} UTC",
+                            "es": "Última comprobación: {when} UTC"},
+    "practice.attempts": {"en": "Your attempts", "es": "Tus intentos"},
+    "practice.no_attempts": {"en": "No attempts yet: check your code to keep one.",
+                             "es": "Aún no hay intentos: comprueba tu código para guardar uno."},
+    "practice.attempt_when": {"en": "{when} UTC", "es": "{when} UTC"},
+    "practice.attempt_running": {"en": "checking …", "es": "comprobando …"},
+    "practice.attempt_unfinished": {"en": "not finished", "es": "sin terminar"},
+    "practice.show_code": {"en": "Code", "es": "Código"},
+    "practice.attempt_lines": {"en": "{lines} lines · sha256 {sha}",
+                               "es": "{lines} líneas · sha256 {sha}"},
+    "practice.restore": {"en": "Restore", "es": "Restaurar"},
+    "practice.restored": {"en": "Attempt restored into the editor.",
+                          "es": "Intento restaurado en el editor."},
+    "team.admins_only": {
+        "en": "Only a team's admins add or remove its members.",
+        "es": "Solo los administradores de un equipo añaden o quitan miembros."},
 }
 
 

@@ -1,8 +1,8 @@
-"""Node: what a node teaches, its prerequisites and unlocks, status, note and the lab card."""
+"""Node: what a node teaches, its prerequisites and unlocks, status, note and the lab card;
+the lesson (Learn) and the exercise (Practice, in ``ui.practice``)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,16 +10,27 @@ import streamlit as st
 
 import graph
 from graph import LabJob, LabRun, Node, Roadmap, RoadmapError, Store, unlocks
-from ui import jobs, state, widgets
+from ui import jobs, practice, runview, state, widgets
 from ui.i18n import node_title, t
 from ui.widgets import ICON
 
-LOG_LINES = 300  # lines shown in the live log (the log file has everything)
 STATUS_ACTIONS = ("learning", "done", "skipped", "todo")  # the status buttons, in order
+TABS = ("overview", "learn", "practice")  # the Node page's tabs, in order
+
+
+def tab_label(name: str) -> str:
+    """The label of one of the Node page's :data:`TABS` (its icon and its word)."""
+    return f"{ICON['tab_' + name]} {t('node.tab_' + name)}"
 
 
 def page() -> None:
-    """The selected node (``?node=<id>`` or a pick), or a picker when none is selected."""
+    """The selected node (``?node=<id>`` or a pick), or a picker when none is selected.
+
+    Under the header, three tabs: Overview (prerequisites, unlocks, resources, status,
+    note, the lab card and its history), Learn (the lesson and the objectives) and
+    Practice (the exercise). Only the open tab runs (its label is kept in
+    ``st.session_state["node_tab"]``).
+    """
     rm = widgets.roadmap()
     if rm is None:
         return
@@ -38,9 +49,20 @@ def page() -> None:
     state.shown_node_in_url(node.id)
     recorded = state.statuses(store)
     _header(rm, node, recorded)
-    _status_controls(store, node, recorded)
-    _lab_card(rm, store, node)
-    _history(store, node)
+    overview, learn, exercise = st.tabs([tab_label(n) for n in TABS], key="node_tab",
+                                        on_change="rerun")
+    if overview.open:
+        with overview:
+            _overview(rm, node, recorded)
+            _status_controls(store, node, recorded)
+            _lab_card(rm, store, node)
+            _history(store, node)
+    if learn.open:
+        with learn:
+            practice.learn(rm, node)
+    if exercise.open:
+        with exercise:
+            practice.practice(rm, store, node)
 
 
 # --------------------------------------------------------------------------- header
@@ -57,6 +79,9 @@ def _header(rm: Roadmap, node: Node, recorded: dict[str, Any]) -> None:
     st.markdown(node.summary_in(lang))
     if node.tags:
         st.caption(f"{ICON['tags']} " + " · ".join(node.tags))
+
+
+def _overview(rm: Roadmap, node: Node, recorded: dict[str, Any]) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader(t("node.objectives"))
@@ -159,43 +184,18 @@ def _lab_card(rm: Roadmap, store: Store | None, node: Node) -> None:
 
 
 def _live(job: LabJob, node_id: str) -> None:
-    """The live log while the job runs (a polling fragment), then its result."""
+    """The live log while the job runs, then its result."""
     if job.done:
         _show_run(job.run)
         return
-
-    @st.fragment(run_every=0.5)
-    def poll() -> None:
-        if job.done:
-            st.rerun()  # the whole page: stop polling, show the result
-        lines = job.snapshot()
-        label = (f"{ICON['waiting']} {t('lab.waiting_gpu')}" if job.waiting_for_gpu
-                 else f"{ICON['running']} {t('lab.running', node=node_id)}")
-        with st.status(label, state="running", expanded=True):
-            if job.waiting_for_gpu:
-                st.warning(t("lab.waiting_gpu_detail"))
-            st.code("\n".join(lines[-LOG_LINES:]) or t("lab.starting"), language=None,
-                    height=360)
-
-    poll()
+    runview.live(job, t("lab.running", node=node_id))
 
 
 def _show_run(run: LabRun | None) -> None:
     if run is None:
         return
-    _status_box(run.status, run.message, run.duration_s, run.tail or [])
+    runview.status_box(run.status, run.message, run.duration_s, run.tail or [])
     _result_details(run.result or {}, Path(run.log_path).parent if run.log_path else None)
-
-
-def _status_box(status: str, message: str, duration: float | None, log: list[str]) -> None:
-    parts = [widgets.run_label(status)]
-    if message:
-        parts.append(message)
-    if duration is not None:
-        parts.append(t("lab.seconds", s=duration))
-    with st.status(" · ".join(parts), state="complete" if status == "pass" else "error",
-                   expanded=status != "pass"):
-        st.code("\n".join(log[-LOG_LINES:]) or t("lab.no_output"), language=None, height=300)
 
 
 def _result_details(result: dict[str, Any], run_dir: Path | None) -> None:
@@ -246,24 +246,12 @@ def _last_run(store: Store | None, who: str, node_id: str) -> Any:
 
 def _show_result(r: Any) -> None:
     """The last recorded run of this node (from its folder on disk, when still there)."""
-    run_dir = Path(r.log_path).parent if r.log_path else None
-    log: list[str] = []
-    result: dict[str, Any] = {}
-    if run_dir is not None:
-        try:
-            log = (run_dir / "log.txt").read_text(encoding="utf-8",
-                                                  errors="replace").splitlines()
-        except OSError:
-            pass
-        try:
-            result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            result = {}
+    run_dir, log, result = runview.run_files(r.log_path)
     st.caption(t("lab.last_run", when=f"{r.started_at:%Y-%m-%d %H:%M}"))
     msg = (t("lab.checks_passed", passed=r.checks_passed, total=r.checks_total)
            if r.checks_total is not None else "")
-    _status_box(r.status, msg, r.duration_s, log)
-    _result_details(result if isinstance(result, dict) else {}, run_dir)
+    runview.status_box(r.status, msg, r.duration_s, log)
+    _result_details(result, run_dir)
 
 
 def _history(store: Store | None, node: Node) -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 import graph
 from graph import RoadmapError, Store
-from ui import charts, state, widgets
+from ui import access, charts, state, widgets
 from ui.i18n import node_title, t
 from ui.widgets import ICON
 
@@ -82,9 +82,13 @@ def _manage(store: Store, teams: list[str]) -> None:
                     st.error(str(exc))
         with c2.form("team_join", clear_on_submit=True, border=False):
             users = [u.name for u in store.users()]
-            team = st.selectbox(t("page.team"), teams, key="team_join_team")
+            mine = [x for x in teams if access.may_manage_team(store, x, state.user())]
+            team = st.selectbox(t("page.team"), mine, key="team_join_team")
             member = st.selectbox(t("team.member"), users, key="team_join_user")
-            if st.form_submit_button(t("team.add_member")) and team and member:
+            if not mine and teams:
+                st.caption(t("team.admins_only"))
+            if st.form_submit_button(t("team.add_member"), disabled=not mine) and team \
+                    and member and access.may_manage_team(store, team, state.user()):
                 try:
                     store.join_team(team, member)
                     st.rerun()

@@ -49,6 +49,17 @@ ICON = {
     "saved": ":material/check:",
     "sandbox": ":material/shield:",
     "cluster": ":material/hub:",
+    # the Node page's tabs, and practice
+    "tab_overview": ":material/info:",
+    "tab_learn": ":material/school:",
+    "tab_practice": ":material/code:",
+    "lesson": ":material/menu_book:",
+    "start": ":material/edit_note:",
+    "check": ":material/fact_check:",
+    "reset": ":material/restart_alt:",
+    "file": ":material/description:",
+    "code": ":material/code:",
+    "restore": ":material/settings_backup_restore:",
 }
 STATUS_ICON = {"todo": ":material/radio_button_unchecked:", "learning": ":material/pending:",
                "done": ":material/check_circle:", "skipped": ":material/skip_next:"}

@@ -6,6 +6,7 @@ so no test reads or writes the user's progress.
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -73,7 +74,8 @@ def write_roadmap(tmp: Path) -> Path:
     (root / "sections.yaml").write_text(SECTIONS, encoding="utf-8")
     labs = tmp / "labs"
     labs.mkdir()
-    (labs / "calculus.py").symlink_to(ROOT / "labs" / "calculus.py")
+    for name in ("calculus.py", "kit.py"):  # copies: a sandboxed run sees only this folder
+        shutil.copyfile(ROOT / "labs" / name, labs / name)
     (labs / "crashing_lab.py").write_text(CRASH)
     (labs / "slow_lab.py").write_text(SLOW)
     return root
@@ -95,3 +97,77 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     yield tmp_path
     st.cache_resource.clear()
 
+
+
+SQUARES = '''\
+"""Squares: the square of a number, checked against multiplication.
+
+A tiny lab for the Practice tab's tests: one exercise, two graded checks with hints, one
+shown check, no torch.
+
+$ python labs/squares.py --quick
+"""
+
+import kit
+
+EXERCISES = ("square",)
+
+
+def square(x):
+    """Return ``x * x``."""
+    return x * x
+
+
+def body(lab):
+    with lab.guard("square runs"):
+        lab.check_equal("square(3) = 9", square(3), 9, hint="multiply x by itself")
+        lab.check_equal("square(-2) = 4", square(-2), 4, hint="a square is never negative")
+    with lab.shown():
+        lab.check_equal("2 * 2 = 4", 2 * 2, 4)
+    lab.conclude("Squaring is multiplying a number by itself.")
+
+
+def main(argv=None):
+    return kit.run("squares", body, globals(), argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+'''
+
+
+def add_squares_lab(tmp: Path, root: Path, timeout_s: int = 6) -> None:
+    """Add the node ``squares`` (section practice) with the tiny lab :data:`SQUARES`, whose
+    quick run takes well under a second: for the Practice tab's tests and benchmarks."""
+    (tmp / "labs" / "squares.py").write_text(SQUARES, encoding="utf-8")
+    (root / "practice" / "squares.yaml").write_text(
+        "id: squares\ntitle: Squares\nsummary: Squaring numbers.\n"
+        "i18n: {es: {title: Cuadrados, summary: Elevar al cuadrado.}}\nlevel: beginner\n"
+        "estimate_hours: 1\nprerequisites: []\nobjectives: [square a number]\n"
+        f'lab: {{script: labs/squares.py, gpu: "no", timeout_s: {timeout_s}}}\n',
+        encoding="utf-8")
+
+
+# the learner's calculus: a centered difference (right), or a forward one (wrong)
+_GD = '''
+
+def gradient_descent(grad_fn, x0, lr, steps):
+    x = np.array(x0, dtype=np.float64)
+    path = [x.copy()]
+    for _ in range(steps):
+        x = x - lr * grad_fn(x)
+        path.append(x.copy())
+    return x, path
+'''
+CALCULUS_RIGHT = '''import numpy as np
+
+
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in range(x.size):
+        e = np.zeros_like(x, dtype=np.float64)
+        e.flat[i] = h
+        grad.flat[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return grad
+''' + _GD
+CALCULUS_WRONG = CALCULUS_RIGHT.replace("(f(x + e) - f(x - e)) / (2 * h)", "(f(x + e) - f(x)) / h")
