@@ -81,6 +81,7 @@ __all__ = [
     "lab_files",
     "node_evidence",
     "evidence_words",
+    "team_words",
     "section_evidence",
     "review_queue",
     "fresh_seed",
@@ -350,69 +351,96 @@ class _Schedule:
 
     def __init__(self, run: RunFact, valid: bool) -> None:
         self.level = 0
-        self.anchor = run.at
+        self.anchor: float = run[1]
         self.reviews = self.lapses = 0
         self.failing = False  # the latest run since the last pass failed
-        self.seeds = {run.seed}
+        self.seeds = {run[3]}
         self.valid = valid  # some pass was made against the lab's current content
         self.last = run  # the latest verified pass
 
-    def interval(self) -> float:
-        return INTERVALS_DAYS[self.level] * DAY
+
+_INTERVAL_S = tuple(d * DAY for d in INTERVALS_DAYS)  # the intervals in seconds
+_DUE_S = tuple(i * _DUE_FACTOR for i in _INTERVAL_S)  # due this long after a review
+_TOP = len(INTERVALS_DAYS) - 1
 
 
-def _replay(roadmap: Roadmap, runs: Iterable[RunFact], labs: Mapping[str, LabFile],
-            now: float) -> dict[str, _Schedule]:
-    """Each node's schedule after the runs up to ``now`` (runs in time order)."""
-    weights = credit_weights(roadmap)
-    alias = roadmap.alias_map
+class _Setting(NamedTuple):
+    """What every replay over one roadmap and one set of lab files shares."""
+
+    weights: dict[str, tuple[tuple[str, float], ...]]
+    alias: dict[str, str]
+    shas: dict[str, str]
+    nodes: dict[str, Any]
+
+
+def _setting(roadmap: Roadmap, labs: Mapping[str, LabFile]) -> _Setting:
+    return _Setting(credit_weights(roadmap), roadmap.alias_map,
+                    {n: f.sha256 for n, f in labs.items()}, roadmap.nodes)
+
+
+def _replay(setting: _Setting, runs: Iterable[RunFact], now: float) -> dict[str, _Schedule]:
+    """Each node's schedule after the runs up to ``now`` (runs in time order).
+
+    A run is read by position (node, at, status, seed, lab_sha256, ...), so any tuple
+    shaped like :class:`RunFact` will do: the team view passes the driver's rows as they
+    come, without building an object per run.
+    """
+    weights, alias, shas = setting.weights, setting.alias, setting.shas
     scheds: dict[str, _Schedule] = {}
+    get = scheds.get
     for run in runs:
-        if run.at > now:
+        at = run[1]
+        if at > now:
             break
-        node = alias.get(run.node, run.node)
+        node = run[0]
+        if alias:
+            node = alias.get(node, node)
         ancestors = weights.get(node)
         if ancestors is None:  # a node this roadmap does not have
             continue
-        s = scheds.get(node)
-        if run.status != "pass":
-            if run.status == "fail" and s is not None and not s.failing:
+        s = get(node)
+        if run[2] != "pass":
+            if run[2] == "fail" and s is not None and not s.failing:
                 s.failing = True  # a failed review: the interval steps back once
                 s.lapses += 1
-                s.level = max(s.level - 1, 0)
+                if s.level:
+                    s.level -= 1
             continue
-        lab = labs.get(node)
-        current = run.lab_sha256 is None or lab is None or run.lab_sha256 == lab.sha256
+        sha = run[4]
+        current = sha is None or sha == shas.get(node, sha)
         if s is None:
             scheds[node] = _Schedule(run, current)
         else:
             s.last, s.failing = run, False
-            s.valid = s.valid or current
-            if run.seed is None or run.seed in s.seeds:
+            if current:
+                s.valid = True
+            seed = run[3]
+            if seed is None or seed in s.seeds:
                 continue  # a pass, not a review: the same data as before (or unknown)
-            s.seeds.add(run.seed)
-            s.level = min(s.level + 1, len(INTERVALS_DAYS) - 1)
-            s.anchor = run.at
+            s.seeds.add(seed)
+            if s.level < _TOP:
+                s.level += 1
+            s.anchor = at
             s.reviews += 1
         for a, w in ancestors:  # implicit credit: a discounted review of each ancestor
-            sa = scheds.get(a)
-            if sa is None:
-                continue
-            dt = run.at - sa.anchor
-            if dt > 0:
-                sa.anchor += w * min(1.0, dt / sa.interval()) * dt
+            sa = get(a)
+            if sa is not None:
+                dt = at - sa.anchor
+                if dt > 0:
+                    interval = _INTERVAL_S[sa.level]
+                    sa.anchor += w * (dt / interval if dt < interval else 1.0) * dt
     return scheds
 
 
 def _word(s: _Schedule, now: float) -> str:
     if not s.valid:
         return "invalidated"
-    return "stale" if now - s.anchor > due_after_days(s.interval() / DAY) * DAY else "verified"
+    return "stale" if now - s.anchor > _DUE_S[s.level] else "verified"
 
 
-def _inferred(roadmap: Roadmap, words: dict[str, str]) -> dict[str, list[str]]:
+def _inferred(setting: _Setting, words: dict[str, str]) -> dict[str, list[str]]:
     """Nodes without a schedule that a verified node depends on, each with those nodes."""
-    weights = credit_weights(roadmap)
+    weights = setting.weights
     out: dict[str, list[str]] = {}
     for node, word in words.items():
         if word == "verified":
@@ -422,10 +450,24 @@ def _inferred(roadmap: Roadmap, words: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
+def _words(setting: _Setting, runs: Iterable[RunFact], done: Iterable[str], now: float
+           ) -> dict[str, str]:
+    words = {n: _word(s, now) for n, s in _replay(setting, runs, now).items()}
+    for a in _inferred(setting, words):
+        words[a] = "inferred"
+    nodes, alias = setting.nodes, setting.alias
+    for n in done:
+        if alias:
+            n = alias.get(n, n)
+        if n in nodes and n not in words:
+            words[n] = "claimed"
+    return words
+
+
 def evidence_words(roadmap: Roadmap, runs: Iterable[RunFact], done: Iterable[str],
                    labs: Mapping[str, LabFile], now: datetime) -> dict[str, str]:
     """The evidence of each node that has some (``none`` is left out): the fast path of
-    :func:`node_evidence`, for a whole team.
+    :func:`node_evidence`.
 
     Parameters
     ----------
@@ -438,16 +480,17 @@ def evidence_words(roadmap: Roadmap, runs: Iterable[RunFact], done: Iterable[str
         :func:`lab_files` of the roadmap.
     now : datetime
     """
-    t = now.timestamp()
-    words = {n: _word(s, t) for n, s in _replay(roadmap, runs, labs, t).items()}
-    for a in _inferred(roadmap, words):
-        words[a] = "inferred"
-    nodes, alias = roadmap.nodes, roadmap.alias_map
-    for n in done:
-        n = alias.get(n, n)
-        if n in nodes and n not in words:
-            words[n] = "claimed"
-    return words
+    return _words(_setting(roadmap, labs), runs, done, now.timestamp())
+
+
+def team_words(roadmap: Roadmap, runs: Mapping[str, Iterable[RunFact]],
+               done: Mapping[str, Iterable[str]], labs: Mapping[str, LabFile],
+               now: datetime) -> dict[str, dict[str, str]]:
+    """:func:`evidence_words` of many members at once (``runs`` and ``done`` by member);
+    what they share (credit weights, lab hashes) is worked out once."""
+    setting, t = _setting(roadmap, labs), now.timestamp()
+    members = set(runs) | set(done)
+    return {m: _words(setting, runs.get(m, ()), done.get(m, ()), t) for m in members}
 
 
 def node_evidence(roadmap: Roadmap, runs: Iterable[RunFact], statuses: Mapping[str, str],
@@ -484,9 +527,10 @@ def node_evidence(roadmap: Roadmap, runs: Iterable[RunFact], statuses: Mapping[s
     """
     t = now.timestamp()
     alias = roadmap.alias_map
-    scheds = _replay(roadmap, runs, labs, t)
+    setting = _setting(roadmap, labs)
+    scheds = _replay(setting, runs, t)
     words = {n: _word(s, t) for n, s in scheds.items()}
-    via = _inferred(roadmap, words)
+    via = _inferred(setting, words)
     status = {alias.get(n, n): s for n, s in statuses.items()}
     out: dict[str, NodeEvidence] = {}
     for nid in roadmap.nodes:

@@ -20,7 +20,8 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,12 +33,12 @@ from graph.evidence import (
     RoleGap,
     RunFact,
     TeamLedger,
-    evidence_words,
     lab_files,
     node_evidence,
     review_queue,
     role_gap,
     team_coverage,
+    team_words,
 )
 from graph.model import FINISHED, Roadmap
 from graph.store.schema import progress_t, runs_t, users_t
@@ -46,6 +47,7 @@ from graph.store.store import Store
 __all__ = ["user_facts", "user_ledger", "reviews_due", "team_ledger", "role_gaps"]
 
 _FACT_STATUSES = ("pass", "fail")  # the learner runs the ledger reads
+_AT = itemgetter(1)  # a run's time
 
 
 def user_facts(store: Store, user: str) -> tuple[list[RunFact], dict[str, set[int | None]]]:
@@ -110,28 +112,29 @@ def team_ledger(roadmap: Roadmap, store: Store, team: str, now: datetime | None 
         members = dict(conn.execute(
             sa.select(users_t.c.id, users_t.c.name).where(users_t.c.id.in_(member_ids))
             .order_by(users_t.c.name)).all())
-        # the driver's plain tuples (no Row objects, no type processing): 50,000 runs
+        # the runs as the driver's plain tuples, shaped like RunFact (node, at, status,
+        # seed, lab_sha256) with the user id last; the database turns the times into
+        # POSIX seconds: no Row object and no datetime per run (50,000 runs)
+        at = _epoch(conn, sa.func.coalesce(runs_t.c.finished_at, runs_t.c.started_at))
         runs = _raw(conn, sa.select(
-            runs_t.c.user_id, runs_t.c.node_id,
-            sa.func.coalesce(runs_t.c.finished_at, runs_t.c.started_at), runs_t.c.status,
-            runs_t.c.seed, runs_t.c.lab_sha256)
+            runs_t.c.node_id, at, runs_t.c.status, runs_t.c.seed, runs_t.c.lab_sha256,
+            runs_t.c.user_id)
             .where(runs_t.c.user_id.in_(member_ids), runs_t.c.solution == "learner",
                    runs_t.c.status.in_(_FACT_STATUSES))
-            .order_by(runs_t.c.user_id, runs_t.c.id))
+            .order_by(runs_t.c.id))
         done = _raw(conn, sa.select(progress_t.c.user_id, progress_t.c.node_id).where(
             progress_t.c.user_id.in_(member_ids), progress_t.c.status == "done"))
-    per_user: dict[int, list[RunFact]] = defaultdict(list)
-    for uid, node, at, status, seed, sha in runs:
-        per_user[uid].append(RunFact(node, _seconds(at), status, seed, sha))
-    done_by: dict[int, list[str]] = defaultdict(list)
+    per_user: dict[int, list[Any]] = defaultdict(list)
+    for row in runs:
+        per_user[row[5]].append(row)
+    facts: dict[str, list[RunFact]] = {}
+    for uid, rows in per_user.items():
+        rows.sort(key=_AT)  # recorded order is nearly time order: a quick sort, stable
+        facts[members[uid]] = rows
+    done_by: dict[str, list[str]] = defaultdict(list)
     for uid, node in done:
-        done_by[uid].append(node)
-    labs = lab_files(roadmap)
-    cells: dict[str, dict[str, str]] = {}
-    for uid, name in members.items():
-        facts = per_user.get(uid, [])
-        facts.sort(key=lambda f: f.at)
-        cells[name] = evidence_words(roadmap, facts, done_by.get(uid, ()), labs, now)
+        done_by[members[uid]].append(node)
+    cells = team_words(roadmap, facts, done_by, lab_files(roadmap), now)
     return team_coverage(roadmap, team, list(members.values()), cells)
 
 
@@ -170,10 +173,9 @@ def _raw(conn: Any, query: Any) -> list[tuple[Any, ...]]:
         result.close()
 
 
-def _seconds(value: Any) -> float:
-    """POSIX seconds of a raw timestamp: SQLite's text, or PostgreSQL's datetime."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return float(value.timestamp())
+def _epoch(conn: Any, column: Any) -> Any:
+    """``column`` (a UTC time) as POSIX seconds, computed by the database."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.extract("epoch", column), sa.Float)
+    # SQLite keeps UTC times as text; julianday() reads it in C
+    return (sa.func.julianday(column) - 2440587.5) * 86400.0
