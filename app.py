@@ -9,7 +9,18 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, learning_path, node, progress, roadmap, state, system, team, widgets
+from ui import (
+    auth,
+    learning_path,
+    node,
+    progress,
+    review,
+    roadmap,
+    state,
+    system,
+    team,
+    widgets,
+)
 from ui.i18n import t
 from ui.widgets import ICON
 
@@ -20,6 +31,7 @@ PAGE_FUNCTIONS = (  # url path (also the key of its title, page.<path>), page fu
     ("node", node.page),
     ("path", learning_path.page),
     ("progress", progress.page),
+    ("review", review.page),
     ("team", team.page),
     ("system", system.page),
 )

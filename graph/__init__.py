@@ -2,8 +2,9 @@
 
 This is the engine's public API: the app and the CLI import ``graph`` and nothing below
 it. Never imports streamlit or torch. Importing it is fast: the layout, the lab runner, the
-sandbox, the starter writer and the progress store (with SQLAlchemy) are imported on first
-use of one of their names, so ``roadmap validate`` never pays for them.
+sandbox, the starter writer, the ledger's arithmetic, the table writer and the progress
+store (with SQLAlchemy) are imported on first use of one of their names, so ``roadmap
+validate`` never pays for them.
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ from graph.validate import *  # noqa: F403
 
 if TYPE_CHECKING:  # imported on first use, see __getattr__
     from graph.backends import *  # noqa: F403
+    from graph.evidence import *  # noqa: F403
     from graph.layout import *  # noqa: F403
     from graph.runner import *  # noqa: F403
     from graph.sandbox import *  # noqa: F403
+    from graph.sheets import *  # noqa: F403
     from graph.starter import *  # noqa: F403
     from graph.store import *  # noqa: F403
 
 _EAGER = [*errors.__all__, *config.__all__, *model.__all__, *loader.__all__,
           *validate.__all__, *queries.__all__]
 # the modules whose names are imported on first use
-_LAZY = ("backends", "layout", "runner", "sandbox", "starter", "store")
+_LAZY = ("backends", "layout", "runner", "sandbox", "starter", "evidence", "sheets", "store")
 
 
 def __getattr__(name: str) -> Any:

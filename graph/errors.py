@@ -23,6 +23,7 @@ __all__ = [
     "ConfigError",
     "ValidationFailed",
     "LayoutError",
+    "OutputError",
 ]
 
 
@@ -116,3 +117,7 @@ class ValidationFailed(RoadmapError):
 
 class LayoutError(RoadmapError):
     """The roadmap cannot be laid out as asked (a ``position`` pin that breaks the order)."""
+
+
+class OutputError(RoadmapError):
+    """A file cannot be written where asked (a missing folder, no permission, a bad format)."""

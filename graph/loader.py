@@ -17,7 +17,7 @@ import yaml
 
 from graph.config import bundled_roadmap_dir
 from graph.errors import DuplicateIdError, RoadmapError, SchemaError, ValidationFailed
-from graph.model import Node, Roadmap, SchemaInvalid, Section
+from graph.model import ROLES_DIR, Node, Roadmap, Role, SchemaInvalid, Section
 
 try:
     from yaml import CSafeLoader as SafeLoader
@@ -71,6 +71,8 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
     nodes: dict[str, Node] = {}
     files: dict[str, Path] = {}
     roots: dict[str, Path] = {}
+    roles: dict[str, Role] = {}
+    role_files: dict[str, Path] = {}
     found = 0
     for d in paths:
         if not d.is_dir():
@@ -91,9 +93,20 @@ def read_roadmap(*dirs: str | Path, strict: bool = False
                 continue
             nodes[node.id] = node
             files[node.id], roots[node.id] = f, root
+        for f in _role_files(d):
+            role = _read_role(f, problems)
+            if role is None:
+                continue
+            if role.id in roles:
+                problems.append(DuplicateIdError(
+                    f"{f}: field 'id': duplicate role id {role.id!r}, "
+                    f"also declared in {role_files[role.id]}"))
+                continue
+            roles[role.id], role_files[role.id] = role, f
     ordered = sorted(sections.values(), key=lambda s: (s.order, s.id))
     roadmap = Roadmap(nodes=nodes, sections=ordered, pred={n: [] for n in nodes},
-                      succ={n: [] for n in nodes}, files=files, roots=roots)
+                      succ={n: [] for n in nodes}, files=files, roots=roots, roles=roles,
+                      role_files=role_files)
     _link(roadmap)
     if not found and not problems:
         problems.append(SchemaError(
@@ -123,16 +136,46 @@ def _link(roadmap: Roadmap) -> None:
 
 
 def _node_files(d: Path) -> list[Path]:
-    """``<section>/<id>.yaml`` files under ``d`` (then ``.yml``), sorted by folder and name."""
+    """``<section>/<id>.yaml`` files under ``d`` (then ``.yml``), sorted by folder and name;
+    the roles folder (:data:`~graph.model.ROLES_DIR`) holds roles, not nodes."""
     found: list[tuple[str, str]] = []
     with os.scandir(d) as top:
         for sub in top:
-            if sub.is_dir() and not sub.name.startswith("."):
+            if sub.is_dir() and not sub.name.startswith(".") and sub.name != ROLES_DIR:
                 with os.scandir(sub.path) as entries:
                     found += [(sub.name, e.name) for e in entries
                               if e.name.endswith((".yaml", ".yml")) and e.is_file()]
     found.sort(key=lambda p: (p[1].endswith(".yml"), p))
     return [d / folder / name for folder, name in found]
+
+
+def _role_files(d: Path) -> list[Path]:
+    """``roles/<id>.yaml`` (then ``.yml``) under ``d``, sorted by name."""
+    folder = d / ROLES_DIR
+    if not folder.is_dir():
+        return []
+    files = [f for f in folder.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file()]
+    return sorted(files, key=lambda f: (f.suffix == ".yml", f.name))
+
+
+def _read_role(f: Path, problems: list[RoadmapError]) -> Role | None:
+    data, tree = _parse(f, problems)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        problems.append(SchemaError(f"{f}: a role file must be a YAML mapping, "
+                                    f"got {type(data).__name__}"))
+        return None
+    try:
+        role = Role.from_dict(data)
+    except SchemaInvalid as exc:
+        problems += _schema_errors(f, exc, (), tree)
+        return None
+    if role.id != f.stem:
+        problems.append(SchemaError(f"{f}: field 'id': {role.id!r} differs from the file name "
+                                    f"{f.stem!r}"))
+        return None
+    return role
 
 
 def _read_sections(d: Path, problems: list[RoadmapError]) -> list[Section]:

@@ -40,6 +40,9 @@ __all__ = [
     "Resource",
     "Node",
     "Section",
+    "Role",
+    "ROLES_DIR",
+    "DEFAULT_CREDIT",
     "Roadmap",
 ]
 
@@ -59,6 +62,8 @@ RUN_STATUSES = ("pass", "fail", "error", "timeout", "cancelled", "skipped")
 SOLUTIONS = ("reference", "learner", "partial")
 DEVICES = ("auto", "cpu", "cuda")  # where a lab may be asked to run
 VERIFIED_RUN = {"status": "pass", "solution": "learner"}  # the run that proves a skill
+ROLES_DIR = "roles"  # the folder of role profiles inside a roadmap folder (not a section)
+DEFAULT_CREDIT = 0.5  # a pass's implicit credit to a prerequisite, per edge (`encompasses`)
 
 
 def is_verified(status: str | None, solution: str | None) -> bool:
@@ -137,6 +142,15 @@ def _number(gt: float, le: float, integer: bool = False) -> Check:
             return _fail(errs, loc, f"should be greater than {gt:g} and at most {le:g}", v)
         return v
     return check
+
+
+def _weight(v: Any, loc: Loc, errs: list[dict[str, Any]]) -> Any:
+    """A weight from 0 to 1 (both included)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return _fail(errs, loc, "should be a number from 0 to 1", v)
+    if not 0 <= v <= 1:
+        return _fail(errs, loc, f"should be a weight from 0 to 1, got {v:g}", None)
+    return float(v)
 
 
 def _list(item: Check, max_length: int | None = None) -> Check:
@@ -323,6 +337,8 @@ class Node(_Record):
     lab: LabSpec | None = None
     section: str = ""
     position: list[int] | None = None  # [column, row] pin for the layout (graph/layout/)
+    # how much a pass of this node reviews each prerequisite (0-1; default DEFAULT_CREDIT)
+    encompasses: dict[str, float] = field(default_factory=dict)
 
     def title_in(self, lang: str) -> str:
         """The title in ``lang`` (falls back to English)."""
@@ -351,6 +367,26 @@ class Section(_Record):
         return t.title if t else self.title
 
 
+@dataclass(frozen=True, slots=True)
+class Role(_Record):
+    """A role profile: the nodes someone in that role should know (``roles/<id>.yaml``)."""
+
+    id: str
+    title: str
+    targets: list[str]
+    summary: str = ""
+    i18n: dict[str, I18nText] = field(default_factory=dict)
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (falls back to English)."""
+        t = self.i18n.get(lang)
+        return t.title if t else self.title
+
+
+def _non_empty_rule(v: list[str]) -> str | None:
+    return None if v else "should name at least one node"
+
+
 _ID, _IDS = _rule(_TEXT, _kebab_rule), _list(_TEXT)
 _I18N = _mapping(_record(I18nText))
 _schema(I18nText, title=_TEXT, summary=_text())
@@ -361,7 +397,10 @@ _schema(Node, id=_ID, title=_TEXT, summary=_TEXT, level=_choice(*LEVELS),
         estimate_hours=_number(0, 1000), i18n=_I18N, prerequisites=_IDS, related=_IDS,
         objectives=_list(_TEXT), resources=_list(_record(Resource), max_length=8),
         tags=_list(_TEXT), aliases=_IDS, lab=_optional(_record(LabSpec)), section=_text(),
-        position=_optional(_rule(_list(_number(-1, 10_000, integer=True)), _position_rule)))
+        position=_optional(_rule(_list(_number(-1, 10_000, integer=True)), _position_rule)),
+        encompasses=_mapping(_weight))
+_schema(Role, id=_ID, title=_TEXT, targets=_rule(_IDS, _non_empty_rule), summary=_text(),
+        i18n=_I18N)
 _schema(Section, id=_ID, title=_TEXT, i18n=_I18N, order=_number(-10**6, 10**6, integer=True),
         colour=_rule(_TEXT, _colour_rule))
 
@@ -384,6 +423,8 @@ class Roadmap:
     roots: dict[str, Path] = field(default_factory=dict)
     alias_map: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    roles: dict[str, Role] = field(default_factory=dict)
+    role_files: dict[str, Path] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -449,6 +490,25 @@ class Roadmap:
             close += [i for i, nd in self.nodes.items()
                       if (low in i or low in nd.title.lower()) and i not in close][: n - len(close)]
         return close
+
+    def role(self, role_id: str) -> Role:
+        """Return the role profile ``role_id``.
+
+        Raises
+        ------
+        NodeNotFound
+            ``unknown role id ...; did you mean ...`` (with close role ids).
+        """
+        try:
+            return self.roles[role_id]
+        except KeyError:
+            raise NodeNotFound(role_id, difflib.get_close_matches(
+                role_id, list(self.roles), n=3, cutoff=0.6), what="role") from None
+
+    def credit_weight(self, prerequisite: str, dependent: str) -> float:
+        """How much a pass of ``dependent`` reviews its prerequisite ``prerequisite``:
+        the node's ``encompasses`` weight, else :data:`DEFAULT_CREDIT`."""
+        return self.nodes[dependent].encompasses.get(prerequisite, DEFAULT_CREDIT)
 
     def section(self, section_id: str) -> Section:
         """Return the section ``section_id``."""

@@ -17,6 +17,7 @@ __all__ = [
     "LearningPath",
     "NextUp",
     "learning_path",
+    "role_path",
     "next_up",
     "levels",
     "depths",
@@ -83,12 +84,42 @@ def learning_path(roadmap: Roadmap, target: str, done: Iterable[str] = ()) -> Le
     ('backpropagation', False)
     """
     target = roadmap.get(target).id
-    done_set = _canonical(roadmap, done)
-    if target in done_set:
-        return LearningPath(target, [], 0.0)
+    return _path_to(roadmap, target, [target], _canonical(roadmap, done))
+
+
+def role_path(roadmap: Roadmap, role: str, done: Iterable[str] = ()) -> LearningPath:
+    """What is left to learn for a role profile: every not-done target of ``role`` and
+    its not-done prerequisites, in a valid order (as :func:`learning_path`).
+
+    Returns
+    -------
+    LearningPath
+        ``target`` is the role's id; ``steps`` is empty when every target is done.
+
+    Raises
+    ------
+    NodeNotFound
+        ``unknown role id ...`` with close role ids.
+
+    Examples
+    --------
+    >>> from graph import load_roadmap
+    >>> rm = load_roadmap()
+    >>> path = role_path(rm, "llm-inference-engineer")
+    >>> set(rm.role("llm-inference-engineer").targets) <= set(path.steps)
+    True
+    """
+    profile = roadmap.role(role)
+    targets = [roadmap.get(t).id for t in profile.targets]
+    return _path_to(roadmap, profile.id, targets, _canonical(roadmap, done))
+
+
+def _path_to(roadmap: Roadmap, name: str, targets: list[str], done_set: set[str]
+             ) -> LearningPath:
+    """The not-done ``targets`` and their not-done prerequisites, in topological order."""
     pred = roadmap.pred
-    need = {target}
-    queue = deque([target])
+    need = {t for t in targets if t not in done_set}
+    queue = deque(need)
     while queue:
         for pre in pred[queue.popleft()]:
             if pre not in need and pre not in done_set:
@@ -97,7 +128,7 @@ def learning_path(roadmap: Roadmap, target: str, done: Iterable[str] = ()) -> Le
     # a topological order of the whole graph restricted to a subset is one of the subset
     steps = sorted(need, key=_topo_position(roadmap).__getitem__)
     hours = sum(roadmap.nodes[n].estimate_hours for n in steps)
-    return LearningPath(target, steps, hours)
+    return LearningPath(name, steps, hours)
 
 
 def next_up(roadmap: Roadmap, done: Iterable[str] = ()) -> list[NextUp]:

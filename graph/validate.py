@@ -1,4 +1,5 @@
-"""Whole-graph checks: sections, dangling ids, self-loops, cycles, pins, aliases, lab files.
+"""Whole-graph checks: sections, dangling ids, self-loops, cycles, pins, aliases, lab files,
+implicit-credit weights (``encompasses``) and role profiles.
 
 These run after every file is parsed on its own and the loader has built the graph. They
 are pure: they read the roadmap and return what is wrong, and never change it (calling
@@ -74,6 +75,8 @@ def check_graph(roadmap: Roadmap, strict: bool = False) -> list[RoadmapError]:
                     problems.append(DanglingReferenceError(
                         f"{f}: field '{field}': {nid!r} names unknown id {ref!r}"
                         + (f"; did you mean {hint[0]!r}?" if hint else "")))
+        _check_encompasses(roadmap, nid, problems)
+    _check_roles(roadmap, problems)
     _check_cycles(roadmap, problems)
     if any(n.position is not None for n in nodes.values()) and topological_order(roadmap):
         from graph.layout import check_positions  # only when a node is pinned
@@ -95,6 +98,34 @@ def missing_labs(roadmap: Roadmap) -> list[str]:
             out.append(f"{roadmap.files[nid]}: field 'lab.script': {node.lab.script} "
                        "does not exist")
     return out
+
+
+def _check_encompasses(roadmap: Roadmap, nid: str, problems: list[RoadmapError]) -> None:
+    """Each ``encompasses`` key must be one of the node's own prerequisites."""
+    node = roadmap.nodes[nid]
+    for ref in node.encompasses:
+        if ref in node.prerequisites:
+            continue
+        hint = difflib.get_close_matches(ref, node.prerequisites, n=1, cutoff=0.5)
+        listed = ", ".join(node.prerequisites) or "none"
+        problems.append(DanglingReferenceError(
+            f"{roadmap.files[nid]}: field 'encompasses.{ref}': {ref!r} is not a "
+            f"prerequisite of {nid!r} (its prerequisites: {listed})"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")))
+
+
+def _check_roles(roadmap: Roadmap, problems: list[RoadmapError]) -> None:
+    """A role's targets must be nodes of the roadmap (an alias is accepted), once each."""
+    for rid, role in roadmap.roles.items():
+        f = roadmap.role_files[rid]
+        for dup in sorted({i for i in role.targets if role.targets.count(i) > 1}):
+            problems.append(SchemaError(f"{f}: field 'targets': {dup!r} is listed twice"))
+        for ref in role.targets:
+            if ref not in roadmap.nodes and ref not in roadmap.alias_map:
+                hint = difflib.get_close_matches(ref, list(roadmap.nodes), n=1)
+                problems.append(DanglingReferenceError(
+                    f"{f}: field 'targets': role {rid!r} names unknown node {ref!r}"
+                    + (f"; did you mean {hint[0]!r}?" if hint else "")))
 
 
 def _check_cycles(roadmap: Roadmap, problems: list[RoadmapError]) -> None:

@@ -26,6 +26,7 @@ LAYERS = [
     ["graph.layout.build"],
     ["graph.layout.cache"],
     ["graph.layout"],
+    ["graph.evidence", "graph.sheets"],
     ["graph.validate", "graph.loader"],
     ["graph.sandbox"],
     ["graph.backends.base"],
@@ -38,11 +39,11 @@ LAYERS = [
     ["graph.store.rows"],
     ["graph.store.transfer"],
     ["graph.store.store"],
-    ["graph.store.team", "graph.store.practice"],
+    ["graph.store.team", "graph.store.practice", "graph.store.ledger"],
     ["graph.store", "graph"],  # the packages: re-exports of everything above
     ["graph.cli.common"],
     ["graph.cli.browse", "graph.cli.labs", "graph.cli.serve", "graph.cli.users",
-     "graph.cli.teams", "graph.cli.progress"],
+     "graph.cli.teams", "graph.cli.progress", "graph.cli.review"],
     ["graph.cli", "graph.cli.__main__"],
 ]
 RANK = {m: i for i, layer in enumerate(LAYERS) for m in layer}

@@ -1,4 +1,4 @@
-"""The app's Plotly figures: completion timelines and the team's skill matrix.
+"""The app's Plotly figures: completion timelines and the team's evidence.
 
 Figures are built from engine results and the chosen language; the pages draw them with
 ``st.plotly_chart``. The Roadmap page has no figure here: its graph is the light
@@ -12,7 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from graph import Roadmap, SkillMatrix
+from graph import EVIDENCE_COLOURS, Roadmap, TeamLedger
 from ui.i18n import t
 
 
@@ -29,37 +29,38 @@ def timeline_figure(points: list[Any], height: int, y_title: str | None = None) 
 
 
 # --------------------------------------------------------------------------- team matrix
-LEVEL = {"todo": 0, "learning": 1, "skipped": 2, "done": 3}
-COLOURS = [[0.0, "#f2f2f2"], [0.125, "#f2f2f2"], [0.125, "#ffd966"], [0.375, "#ffd966"],
-           [0.375, "#c9c9c9"], [0.625, "#c9c9c9"], [0.625, "#6aa84f"], [1.0, "#38761d"]]
+# evidence from weakest to strongest: the matrix's colour scale, bottom to top
+SCALE = ("none", "claimed", "inferred", "invalidated", "stale", "verified")
 
 
-def skill_heatmap(rm: Roadmap, m: SkillMatrix, lang: str) -> go.Figure:
-    """Members x nodes, nodes grouped by section; verified cells carry a star."""
+def evidence_heatmap(rm: Roadmap, ledger: TeamLedger, lang: str) -> go.Figure:
+    """Members x nodes coloured by evidence (the colours of ``graph.EVIDENCE_COLOURS``),
+    nodes grouped by section."""
     order = {s.id: s.order for s in rm.sections}
-    nodes = sorted(m.nodes, key=lambda n: (order.get(rm.nodes[n].section, 99),
-                                           list(rm.nodes).index(n)))
-    z, text, hover = [], [], []
-    for member in m.members:
-        row, trow, hrow = [], [], []
-        for n in nodes:
-            c = m.cell(member, n)
-            row.append(LEVEL.get(c.status, 0))
-            trow.append("★" if c.verified else "")
-            hrow.append(f"{member} · {rm.nodes[n].title_in(lang)}: {t(f'status.{c.status}')}"
-                        + (f" ({t('status.verified')})" if c.verified else ""))
-        z.append(row)
-        text.append(trow)
-        hover.append(hrow)
-    ticks = ["todo", "learning", "skipped", "done"]
-    fig = go.Figure(go.Heatmap(z=z, x=nodes, y=m.members, text=text, texttemplate="%{text}",
-                               customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-                               zmin=0, zmax=3, colorscale=COLOURS, xgap=1, ygap=1,
-                               colorbar={"tickvals": [0.4, 1.1, 1.9, 2.6],
-                                         "ticktext": [t(f"status.{s}") for s in ticks]}))
-    # section bands above the matrix
+    position = {n: i for i, n in enumerate(rm.nodes)}
+    nodes = sorted(ledger.nodes, key=lambda n: (order.get(rm.nodes[n].section, 99),
+                                                position[n]))
+    level = {w: k for k, w in enumerate(SCALE)}
+    names = {w: t(f"evidence.{w}") for w in SCALE}
+    titles = {n: rm.nodes[n].title_in(lang) for n in nodes}
+    z, hover = [], []
+    for member in ledger.members:
+        mine = ledger.cells.get(member, {})
+        words = [mine.get(n, "none") for n in nodes]
+        z.append([level[w] for w in words])
+        hover.append([f"{member} · {titles[n]}: {names[w]}"
+                      for n, w in zip(nodes, words, strict=True)])
+    k = len(SCALE)
+    colours: list[list[Any]] = []
+    for i, w in enumerate(SCALE):  # one flat band per kind of evidence
+        colours += [[i / k, EVIDENCE_COLOURS[w]], [(i + 1) / k, EVIDENCE_COLOURS[w]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=nodes, y=ledger.members, customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", zmin=-0.5, zmax=k - 0.5,
+        colorscale=colours, xgap=1, ygap=1,
+        colorbar={"tickvals": list(range(k)), "ticktext": [names[w] for w in SCALE]}))
     start = 0
-    for sec in sorted(rm.sections, key=lambda s: s.order):
+    for sec in sorted(rm.sections, key=lambda s: s.order):  # section bands above the matrix
         count = sum(1 for n in nodes if rm.nodes[n].section == sec.id)
         if not count:
             continue
@@ -70,10 +71,9 @@ def skill_heatmap(rm: Roadmap, m: SkillMatrix, lang: str) -> go.Figure:
                            text=sec.title_in(lang)[: max(3, int(count * 1.5))], font={"size": 10},
                            yanchor="bottom")
         start += count
-    fig.update_layout(height=max(260, 40 * len(m.members) + 200),
+    fig.update_layout(height=max(260, min(22 * len(ledger.members), 2400) + 220),
                       margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       xaxis={"tickangle": -60, "tickfont": {"size": 9},
-                             "ticktext": [rm.nodes[n].title_in(lang)[:30] for n in nodes],
-                             "tickvals": nodes},
+                             "ticktext": [titles[n][:30] for n in nodes], "tickvals": nodes},
                       yaxis={"autorange": "reversed"})
     return fig

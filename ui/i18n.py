@@ -26,6 +26,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "page.progress": {"en": "My progress", "es": "Mi progreso"},
     "page.team": {"en": "Team", "es": "Equipo"},
     "page.system": {"en": "System", "es": "Sistema"},
+    "page.review": {"en": "Review", "es": "Repaso"},
     "auth.login": {"en": "Log in", "es": "Iniciar sesión"},
     "auth.logout": {"en": "Log out", "es": "Cerrar sesión"},
     "sidebar.language": {"en": "Language", "es": "Idioma"},
@@ -82,6 +83,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "resource.paper": {"en": "paper", "es": "artículo científico"},
     "resource.book": {"en": "book", "es": "libro"},
     "resource.tutorial": {"en": "tutorial", "es": "tutorial"},
+    "evidence.verified": {"en": "verified", "es": "verificado"},
+    "evidence.stale": {"en": "stale", "es": "por repasar"},
+    "evidence.invalidated": {"en": "invalidated", "es": "invalidado"},
+    "evidence.inferred": {"en": "inferred", "es": "inferido"},
+    "evidence.claimed": {"en": "claimed", "es": "declarado"},
+    "evidence.none": {"en": "none", "es": "ninguna"},
     "solution.reference": {"en": "reference", "es": "referencia"},
     "solution.learner": {"en": "yours", "es": "tuya"},
     # ------------------------------------------------------------------ Roadmap page
@@ -216,8 +223,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "progress.finished": {"en": "done + skipped", "es": "hecho + omitido"},
     "progress.verified": {"en": "Verified by lab", "es": "Verificados con laboratorio"},
     "progress.section": {
-        "en": "**{section}** — {finished}/{total} ({fraction:.0%}) · verified {verified}",
-        "es": "**{section}** — {finished}/{total} ({fraction:.0%}) · verificados {verified}"},
+        "en": "**{section}** — {finished}/{total} ({fraction:.0%}) · verified {verified:.0%} "
+              "· claimed {claimed:.0%}",
+        "es": "**{section}** — {finished}/{total} ({fraction:.0%}) · verificado "
+              "{verified:.0%} · declarado {claimed:.0%}"},
+    "progress.evidence_help": {
+        "en": "evidence is what the labs prove: verified (your own solution passed), stale "
+              "(due for review), invalidated (the lab changed since), inferred (a node that "
+              "depends on it is verified), claimed (done without a pass)",
+        "es": "la evidencia es lo que prueban los laboratorios: verificado (tu propia "
+              "solución superó las comprobaciones), por repasar (toca repasarlo), invalidado "
+              "(el laboratorio cambió desde entonces), inferido (un nodo que depende de él "
+              "está verificado), declarado (hecho sin superar el laboratorio)"},
+    "progress.evidence": {"en": "Evidence and reviews", "es": "Evidencia y repasos"},
+    "progress.no_evidence": {"en": "No status and no evidence yet.",
+                             "es": "Todavía no hay estados ni evidencia."},
+    "progress.col_node": {"en": "node", "es": "nodo"},
+    "progress.col_status": {"en": "status", "es": "estado"},
+    "progress.col_evidence": {"en": "evidence", "es": "evidencia"},
+    "progress.col_retention": {"en": "retention", "es": "retención"},
+    "progress.col_due": {"en": "next review", "es": "próximo repaso"},
+    "progress.recheck": {"en": "re-check now: the lab changed",
+                         "es": "comprobar de nuevo: el laboratorio cambió"},
+    "progress.via": {"en": "via {nodes}", "es": "a través de {nodes}"},
+    "progress.due_on": {"en": "{date}", "es": "{date}"},
+    "progress.due_since": {"en": "due since {date}", "es": "pendiente desde {date}"},
     "progress.remaining": {"en": "Remaining: {n}", "es": "Pendiente: {n}"},
     "progress.nothing_yet": {"en": "Nothing finished yet.", "es": "Nada terminado todavía."},
     "progress.export": {"en": "Export my progress", "es": "Exportar mi progreso"},
@@ -247,6 +277,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "team.no_members": {"en": "This team has no members yet.",
                         "es": "Este equipo todavía no tiene miembros."},
     "team.uncovered": {"en": "Nobody covers", "es": "Nadie los cubre"},
+    "team.uncovered_help": {"en": "No pass, no inference and no claim on the team.",
+                            "es": "Nadie del equipo lo ha superado, inferido ni declarado."},
+    "team.verified_nodes": {"en": "Verified by someone", "es": "Verificados por alguien"},
+    "team.bus_factor": {"en": "Bus factor 1", "es": "Factor autobús 1"},
+    "team.bus_factor_help": {"en": "Only one member holds a fresh verified pass.",
+                             "es": "Solo una persona tiene una verificación vigente."},
+    "team.stale_only": {"en": "Held only by stale evidence",
+                        "es": "Solo con evidencia por repasar"},
+    "team.stale_only_help": {"en": "Someone passed it, but nobody's pass is fresh.",
+                             "es": "Alguien lo superó, pero ninguna verificación está "
+                                   "vigente."},
+    "team.coverage": {"en": "Coverage per node", "es": "Cobertura por nodo"},
+    "team.col_node": {"en": "node", "es": "nodo"},
+    "team.col_holders": {"en": "verified by", "es": "verificado por"},
+    "team.download_csv": {"en": "Download CSV", "es": "Descargar CSV"},
+    "team.download_xlsx": {"en": "Download Excel", "es": "Descargar Excel"},
+    "team.role_gap": {"en": "Gap to a role", "es": "Distancia a un perfil"},
+    "team.role": {"en": "Role", "es": "Perfil"},
+    "team.no_roles": {"en": "The roadmap has no role profiles (roadmap/roles/).",
+                      "es": "El mapa no tiene perfiles (roadmap/roles/)."},
+    "team.role_help": {
+        "en": "What each member has left to learn for the role (by their statuses), and how "
+              "many of its {n} nodes they hold a fresh verified pass of.",
+        "es": "Lo que le falta a cada persona para el perfil (según sus estados) y cuántos "
+              "de sus {n} nodos tiene verificados y vigentes."},
+    "team.col_steps": {"en": "steps left", "es": "pasos pendientes"},
+    "team.col_hours": {"en": "hours left", "es": "horas pendientes"},
+    "team.col_verified": {"en": "verified", "es": "verificados"},
+    "team.col_next": {"en": "next", "es": "siguientes"},
     "team.who_can_help": {"en": "Who can help with…", "es": "¿Quién puede ayudar con…?"},
     "team.help_node": {"en": "Node", "es": "Nodo"},
     "team.nobody_done": {"en": "Nobody on this team has done it yet.",
@@ -256,6 +315,43 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "team.new": {"en": "New team", "es": "Nuevo equipo"},
     "team.member": {"en": "Member", "es": "Miembro"},
     "team.add_member": {"en": "Add member", "es": "Añadir miembro"},
+    # ------------------------------------------------------------------ Review page
+    "review.help": {
+        "en": "A review is the same exercise at a fresh seed: new data, so it cannot be "
+              "passed from a remembered output. Retention halves every interval (7, 21, 60, "
+              "120, 240 days); a node is due below 60 %. Passing a node also counts as part of "
+              "a review of its prerequisites.",
+        "es": "Un repaso es el mismo ejercicio con una semilla nueva: datos nuevos, así que "
+              "no se supera recordando una salida. La retención se reduce a la mitad en cada "
+              "intervalo (7, 21, 60, 120, 240 días); un nodo toca repasarlo por debajo del "
+              "60 %. Superar un nodo cuenta también como parte de un repaso de sus "
+              "requisitos."},
+    "review.nothing_due": {"en": "Nothing is due for review.",
+                           "es": "No hay nada que repasar ahora."},
+    "review.why_stale": {"en": "retention {retention:.0%}", "es": "retención {retention:.0%}"},
+    "review.why_invalidated": {"en": "the lab changed since your pass: re-check it",
+                               "es": "el laboratorio cambió desde que lo superaste: "
+                                     "compruébalo de nuevo"},
+    "review.due": {"en": "due {date} ({days:.0f} days ago)",
+                   "es": "pendiente desde {date} (hace {days:.0f} días)"},
+    "review.leads_to": {"en": "leads to {n} nodes", "es": "lleva a {n} nodos"},
+    "review.no_solution": {
+        "en": "Your solution file is not there yet: write it with `roadmap lab start {node}` "
+              "(or on the Node page's Practice tab), then check it here.",
+        "es": "Todavía no está tu archivo de solución: escríbelo con `roadmap lab start "
+              "{node}` (o en la pestaña Práctica de la página Nodo) y compruébalo aquí."},
+    "review.check": {"en": "Check (seed {seed})", "es": "Comprobar (semilla {seed})"},
+    "review.passed": {"en": "Review of {node} passed: its clock starts again.",
+                      "es": "Repaso de {node} superado: su reloj vuelve a empezar."},
+    "review.upcoming": {"en": "Coming up", "es": "Próximos repasos"},
+    "review.no_upcoming": {"en": "No verified node yet: pass a lab with your own solution.",
+                           "es": "Todavía no hay nodos verificados: supera un laboratorio "
+                                 "con tu propia solución."},
+    "review.col_node": {"en": "node", "es": "nodo"},
+    "review.col_due": {"en": "due", "es": "fecha"},
+    "review.col_retention": {"en": "retention", "es": "retención"},
+    "review.col_interval": {"en": "interval (days)", "es": "intervalo (días)"},
+    "review.col_reviews": {"en": "reviews", "es": "repasos"},
     # ------------------------------------------------------------------ System page
     "system.checking": {"en": "Checking torch, CUDA and the GPU … ({s} s)",
                         "es": "Comprobando torch, CUDA y la GPU … ({s} s)"},

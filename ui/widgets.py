@@ -25,6 +25,7 @@ ICON = {
     "progress": ":material/trending_up:",
     "team": ":material/groups:",
     "system": ":material/computer:",
+    "review": ":material/event_repeat:",
     # things on the pages
     "verified": ":material/verified:",
     "locked": ":material/lock:",
@@ -60,6 +61,11 @@ ICON = {
     "file": ":material/description:",
     "code": ":material/code:",
     "restore": ":material/settings_backup_restore:",
+    "upcoming": ":material/upcoming:",
+    "bus": ":material/person_alert:",
+    "stale": ":material/history_toggle_off:",
+    "coverage": ":material/grid_on:",
+    "role": ":material/badge:",
 }
 STATUS_ICON = {"todo": ":material/radio_button_unchecked:", "learning": ":material/pending:",
                "done": ":material/check_circle:", "skipped": ":material/skip_next:"}

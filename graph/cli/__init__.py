@@ -10,6 +10,7 @@ options and the one error handler):
 ``users``     ``user add``, ``user list``, ``user rename``
 ``teams``     ``team add|join|leave|show|who``
 ``progress``  ``progress set|show|history|export|import``
+``review``    ``review``: what is due for review, with the command to run
 ============  =========================================================
 
 Bad input ends in one clear line per problem and exit code 1 (2 for usage errors), never
@@ -22,7 +23,7 @@ import sys
 
 import typer
 
-from graph.cli import browse, labs, progress, serve, teams, users
+from graph.cli import browse, labs, progress, review, serve, teams, users
 from graph.cli.common import RoadmapGroup, err
 
 __all__ = ["app", "main"]
@@ -37,6 +38,7 @@ app.add_typer(labs.commands, name="lab")
 app.add_typer(users.commands, name="user")
 app.add_typer(teams.commands, name="team")
 app.add_typer(progress.commands, name="progress")
+app.add_typer(review.commands)
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from graph.cli.common import (
 )
 from graph.loader import read_roadmap
 from graph.model import LEVELS
-from graph.queries import learning_path, next_up, stats, unlocks
+from graph.queries import learning_path, next_up, role_path, stats, unlocks
 
 __all__ = ["commands"]
 
@@ -50,6 +50,7 @@ def validate(
     s = stats(roadmap)
     out.print(f"[green]valid:[/] {s['nodes']} nodes, {s['edges']} prerequisite edges, "
               f"{len(roadmap.sections)} sections, depth {s['depth']}, {s['labs']} labs"
+              + (f", {len(roadmap.roles)} roles" if roadmap.roles else "")
               + (f", {len(roadmap.warnings)} warning(s)" if roadmap.warnings else ""))
 
 
@@ -101,15 +102,29 @@ def show(node_id: str, roadmap_dirs: RoadmapDirs = None,
 
 
 @commands.command()
-def path(target: str, done: DoneOpt = None, user: UserOpt = None,
+def path(target: Annotated[Optional[str], typer.Argument(
+             help="The node to reach (or use --role).")] = None,
+         role: Annotated[Optional[str], typer.Option(
+             "--role", help="A role profile (roadmap/roles/<id>.yaml): every node it "
+                            "targets.")] = None,
+         done: DoneOpt = None, user: UserOpt = None,
          roadmap_dirs: RoadmapDirs = None) -> None:
-    """What to learn, in order, to reach TARGET (skipping what you have done)."""
+    """What to learn, in order, to reach TARGET or a --role (skipping what you have done)."""
+    if (target is None) == (role is None):
+        raise fail("give a TARGET node or --role ROLE (one of them)", 2)
     rm = load(roadmap_dirs)
-    lp = learning_path(rm, target, done_nodes(rm, done, user))
+    if role is not None:
+        rm.role(role)  # an unknown role fails before the store is opened
+        lp = role_path(rm, role, done_nodes(rm, done, user))
+        what = f"role {rm.role(role).title}"
+    else:
+        assert target is not None
+        lp = learning_path(rm, target, done_nodes(rm, done, user))
+        what = lp.target
     if not lp.steps:
-        out.print(f"{lp.target} is already done.")
+        out.print(f"{what} is already done.")
         return
-    table = Table(title=f"path to {lp.target}: {len(lp.steps)} steps, {lp.hours:g} h",
+    table = Table(title=f"path to {what}: {len(lp.steps)} steps, {lp.hours:g} h",
                   title_justify="left")
     for col in ("#", "id", "title", "hours"):
         table.add_column(col)

@@ -43,7 +43,12 @@ __all__ = [
     "load",
     "open_store",
     "done_nodes",
+    "EVIDENCE_STYLE",
 ]
+
+# how each kind of evidence is printed (progress show, team show, review)
+EVIDENCE_STYLE = {"verified": "bold green", "stale": "yellow", "invalidated": "red",
+                  "inferred": "cyan", "claimed": "white", "none": "dim"}
 
 out = Console(highlight=False, soft_wrap=True)  # ids and paths stay on one line
 err = Console(stderr=True, highlight=False, soft_wrap=True)

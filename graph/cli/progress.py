@@ -5,16 +5,29 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 import graph
-from graph.cli.common import DbOpt, RoadmapDirs, UserOpt, load, open_store, out
+from graph.cli.common import (
+    EVIDENCE_STYLE,
+    DbOpt,
+    RoadmapDirs,
+    UserOpt,
+    fail,
+    load,
+    open_store,
+    out,
+)
 from graph.config import current_user
-from graph.model import STATUSES
+from graph.model import STATUSES, Roadmap
+
+if TYPE_CHECKING:  # pragma: no cover
+    from graph.evidence import NodeEvidence
+    from graph.store import SectionProgress
 
 __all__ = ["commands", "STATUS_HELP"]
 
@@ -49,26 +62,82 @@ def progress_set(
 
 
 @commands.command("show")
-def progress_show(user: UserOpt = None, db: DbOpt = None,
-                  roadmap_dirs: RoadmapDirs = None) -> None:
-    """Your progress per section, (done + skipped) / total, and what remains."""
+def progress_show(
+    user: UserOpt = None, db: DbOpt = None, roadmap_dirs: RoadmapDirs = None,
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help="table, json (a list of nodes) or csv")] = "table",
+) -> None:
+    """Your progress per section, the evidence of each node and when it is due for review.
+
+    Evidence is what the labs prove, whatever the status: verified (your own solution
+    passed), stale (verified, but due for review), invalidated (the lab changed since),
+    inferred (a node that depends on it is verified), claimed (done without a pass).
+    """
+    if format not in SHOW_FORMATS:
+        raise fail(f"unknown format {format!r}; use {', '.join(SHOW_FORMATS)}", 2)
     rm = load(roadmap_dirs)
     with open_store(db, rm) as store:
         name = current_user(user)
-        secs = graph.section_progress(rm, store, name)
-        unknown = store.unknown_nodes(name)
+        ledger = graph.user_ledger(rm, store, name)
+        secs = graph.section_progress(rm, store, name) if format == "table" else []
+        unknown = store.unknown_nodes(name) if format == "table" else []
+    if format == "json":
+        doc = [{**e.as_dict(), "section": rm.nodes[e.node].section} for e in ledger.values()]
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return
+    if format == "csv":
+        rows = [[e.node, rm.nodes[e.node].section, *_flat(e)] for e in ledger.values()]
+        sys.stdout.write(graph.table_bytes(["node", "section", *CSV_FIELDS], rows, "csv")
+                         .decode("utf-8"))
+        return
+    _show_table(rm, name, secs, ledger, unknown)
+
+
+SHOW_FORMATS = ("table", "json", "csv")
+CSV_FIELDS = ("status", "evidence", "retention", "due", "interval_days", "reviews", "lapses",
+              "verified_at", "lab_sha256", "via")
+
+
+def _flat(e: NodeEvidence) -> list[object]:
+    d = e.as_dict()
+    return [d[k] if k != "via" else " ".join(d["via"]) for k in CSV_FIELDS]
+
+
+def _show_table(rm: Roadmap, name: str, secs: list[SectionProgress],
+                ledger: dict[str, NodeEvidence], unknown: list[str]) -> None:
     table = Table(title=f"progress of {name}", title_justify="left")
     for col, just in (("section", "left"), ("", "left"), ("done", "right"), ("%", "right"),
-                      ("learning", "right"), ("verified", "right")):
+                      ("learning", "right"), ("verified", "right"), ("claimed", "right"),
+                      ("stale", "right")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
+    by_section = {s.section: s for s in graph.section_evidence(rm, ledger)}
     for s in secs:
+        ev = by_section[s.section]
         table.add_row(s.title, _bar(s.fraction, s.colour), f"{s.finished}/{s.total}",
-                      f"{100 * s.fraction:.0f}%", str(s.learning), str(s.verified))
+                      f"{100 * s.fraction:.0f}%", str(s.learning),
+                      f"{100 * ev.fraction('verified'):.0f}%",
+                      f"{100 * ev.fraction('claimed'):.0f}%", str(ev.counts["stale"]))
     fin, total = sum(s.finished for s in secs), sum(s.total for s in secs)
+    count = {w: sum(1 for e in ledger.values() if e.evidence == w) for w in graph.EVIDENCE}
     table.add_row("[bold]all[/]", _bar(fin / total if total else 1.0, "white"),
                   f"{fin}/{total}", f"{100 * fin / total if total else 100:.0f}%",
-                  str(sum(s.learning for s in secs)), str(sum(s.verified for s in secs)))
+                  str(sum(s.learning for s in secs)),
+                  f"{100 * count['verified'] / total if total else 0:.0f}%",
+                  f"{100 * count['claimed'] / total if total else 0:.0f}%",
+                  str(count["stale"]))
     out.print(table)
+    out.print(" · ".join(f"{w} {count[w]}" for w in graph.EVIDENCE if w != "none"
+                         ) + f"  (of {total} nodes)")
+    shown = [e for e in ledger.values() if e.evidence != "none" or e.status != "todo"]
+    if shown:
+        nodes = Table(title="evidence", title_justify="left")
+        for col in ("node", "status", "evidence", "retention", "next review"):
+            nodes.add_column(col, justify="right" if col == "retention" else "left")
+        for e in shown:
+            nodes.add_row(e.node, e.status, Text(e.evidence, style=EVIDENCE_STYLE[e.evidence]),
+                          "" if e.retention is None else f"{e.retention:.2f}",
+                          _when(e))
+        out.print(nodes)
     for s in secs:
         if s.remaining:
             out.print(f"[bold]{s.title}[/] remaining ({len(s.remaining)}): "
@@ -76,6 +145,16 @@ def progress_show(user: UserOpt = None, db: DbOpt = None,
     if unknown:
         out.print(f"[yellow]kept aside[/] (not in this roadmap): {', '.join(unknown)}",
                   soft_wrap=True)
+
+
+def _when(e: NodeEvidence) -> str:
+    if e.evidence == "invalidated":
+        return "re-check now (the lab changed)"
+    if e.evidence == "inferred":
+        return f"via {', '.join(e.via)}"
+    if e.due is None:
+        return ""
+    return f"{e.due:%Y-%m-%d}" + (" (due)" if e.evidence == "stale" else "")
 
 
 @commands.command("history")

@@ -13,6 +13,8 @@ a module, in the manner of datasette and sqlite-utils:
 ``store``       :class:`Store`: users, teams, statuses, events, runs, renames
 ``team``        section progress, skill matrix, uncovered nodes, who can help, completions
 ``practice``    practice attempts: the code a learner checked and how the check ended
+``ledger``      evidence, review queues, team coverage and role gaps (arithmetic in
+                :mod:`graph.evidence`)
 ==============  ========================================================================
 
 Each module may import the ones above it, never one below (``transfer`` works on the
@@ -26,8 +28,9 @@ Examples
 'done'
 """
 
-from graph.store import practice, records, store, team, transfer
-from graph.store.practice import *  # noqa: F403 - each module's __all__, listed below
+from graph.store import ledger, practice, records, store, team, transfer
+from graph.store.ledger import *  # noqa: F403 - each module's __all__, listed below
+from graph.store.practice import *  # noqa: F403
 from graph.store.records import *  # noqa: F403
 from graph.store.schema import SCHEMA_VERSION
 from graph.store.store import *  # noqa: F403
@@ -35,4 +38,4 @@ from graph.store.team import *  # noqa: F403
 from graph.store.transfer import *  # noqa: F403
 
 __all__ = [*records.__all__, "SCHEMA_VERSION", *store.__all__, *transfer.__all__, *team.__all__,
-           *practice.__all__]
+           *practice.__all__, *ledger.__all__]

@@ -154,6 +154,7 @@ def test_every_key_is_used() -> None:
     ("resource.", graph.RESOURCE_TYPES),
     ("lab.gpu_", ("no", "optional", "required")),
     ("solution.", ("reference", "learner")),
+    ("evidence.", graph.EVIDENCE),
 ])
 def test_vocabularies_shown_by_value_are_all_translated(prefix: str, values: tuple[str, ...]
                                                        ) -> None:

@@ -230,7 +230,7 @@ def test_team_page(app_env: Path) -> None:
         s.set_status("ana", "calculus", "done")
     at = ok(make_app("team"))
     assert at.get("plotly_chart"), texts(at)
-    assert "Nobody covers" in texts(at)
+    assert "Nobody covers" in texts(at) and "Bus factor 1" in texts(at)
     at.selectbox(key="team_help").set_value("calculus").run()
     assert "**ana**" in texts(ok(at))
 
@@ -360,9 +360,14 @@ SPANISH_PAGES = [
     ("node", {"node": "calculu"}, ["No hay ningún nodo `calculu`", "Cálculo (`calculus`)"]),
     ("path", {"path_target": "slow-lab"}, ["Ruta de aprendizaje", "pasos", "desbloquea"]),
     ("progress", {}, ["Mi progreso", "Verificados con laboratorio", "Completados",
-                      "Exportar mi progreso", "o pega el JSON"]),
+                      "Exportar mi progreso", "o pega el JSON", "Evidencia y repasos",
+                      "declarado", "retención"]),
     ("team", {"team_help": "calculus"}, ["Equipo", "Nadie los cubre", "**ana**",
-                                         "Gestionar equipos", "pendiente"]),
+                                         "Gestionar equipos", "declarado", "Factor autobús 1",
+                                         "Cobertura por nodo", "Descargar Excel",
+                                         "Distancia a un perfil"]),
+    ("review", {}, ["Repaso", "semilla nueva", "Comprobar (semilla", "retención",
+                    "Próximos repasos"]),
     ("system", {}, ["Sistema", "Base de datos", "Laboratorios", "Carpeta de datos"]),
 ]
 
