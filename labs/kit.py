@@ -295,13 +295,21 @@ class Lab:
 
     # --------------------------------------------------------------- artifacts
     def savefig(self, fig: Any, filename: str) -> Path:
-        """Save a matplotlib figure under ``--out`` and record it as an image artifact."""
-        self.out.mkdir(parents=True, exist_ok=True)
-        path = self.out / filename
-        fig.tight_layout()
-        fig.savefig(path, dpi=110)
+        """Save a matplotlib figure under ``--out`` and record it as an image artifact.
+
+        An ``--only`` run (checking some functions, never verified) draws no plots: it
+        closes the figure unsaved, which keeps that loop quick; a whole run draws them.
+        """
         import matplotlib.pyplot as plt
 
+        path = self.out / filename
+        if self.only is not None:
+            plt.close(fig)
+            self.log(f"  (--only: {filename} is drawn by a whole run)")
+            return path
+        self.out.mkdir(parents=True, exist_ok=True)
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
         plt.close(fig)
         self.artifacts.append({"path": str(path), "kind": "image"})
         self.log(f"  saved {path}")
@@ -393,7 +401,8 @@ def parser(node: str, doc: str | None = None) -> argparse.ArgumentParser:
                    help="exercise mode: run the checks with the functions from this file")
     p.add_argument("--only", default=None, metavar="NAME[,NAME]",
                    help="with --solution: take only these functions from the file and the "
-                        "lab's own for the rest (checks one function at a time; never verified)")
+                        "lab's own for the rest (checks one function at a time, draws no plots; "
+                        "never verified)")
     p.add_argument("--out", type=Path, default=None, help="folder for plots and other artifacts")
     return p
 

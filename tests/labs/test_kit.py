@@ -48,6 +48,12 @@ LAB = textwrap.dedent('''
         if os.environ.get("TWICE_ONLY_SHOWN"):
             lab.checks[:] = [c for c in lab.checks if not c.graded]
         lab.table("doubles", ["x", "2x"], [[x, double(x)] for x in range(3)], title="doubling")
+        if os.environ.get("TWICE_PLOT"):
+            import matplotlib.pyplot as plt
+
+            fig, ax = plt.subplots()
+            ax.plot([0, 1, 2], [double(x) for x in range(3)])
+            lab.savefig(fig, "doubles.png")
         lab.conclude(f"your double matched 2x on {3} inputs")
 
 
@@ -135,6 +141,18 @@ def test_only_swaps_in_one_function_and_is_never_verified(twice: Path) -> None:
     assert code == 2 and "not exercises of twice" in out
     code, out, _ = run(twice, "--only", "double")
     assert code == 2 and "--only needs --solution" in out
+
+
+def test_only_runs_draw_no_plots_whole_runs_do(twice: Path) -> None:
+    sol = solution(twice.parent, "def double(x):\n    return x + x\n"
+                                 "def triple(x):\n    return 3 * x\n")
+    png = twice.parent.parent / "out" / "doubles.png"
+    code, out, res = run(twice, "--solution", str(sol), "--only", "double", TWICE_PLOT="1")
+    assert code == 0 and not png.exists() and "drawn by a whole run" in out
+    assert {a["kind"] for a in res["artifacts"]} == {"table"}
+    code, _, res = run(twice, "--solution", str(sol), TWICE_PLOT="1")
+    assert code == 0 and png.is_file()
+    assert {a["kind"] for a in res["artifacts"]} == {"table", "image"}
 
 
 def test_a_solution_that_borrows_the_labs_own_functions_is_refused(twice: Path) -> None:
