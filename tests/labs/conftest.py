@@ -129,11 +129,32 @@ def run_plan(lab: Path, tmp: Path) -> dict[str, LabResult]:
 _PLANS: dict[str, dict[str, LabResult]] = {}
 
 
+def claim_plan(tmp_path_factory, stem: str) -> None:
+    """Fail if another test worker already ran this lab's plan in this session.
+
+    All of a lab's tests go to one worker (``lab_param``'s xdist group, ``make test``'s
+    ``--dist loadgroup``); where that grouping silently stops working (pytest 9 with
+    pytest-xdist 3.8 ignores it) every lab would run twice and the suite take twice as long.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the session's workers
+    claims = root / "lab-plans"
+    claims.mkdir(exist_ok=True)
+    try:
+        os.close(os.open(claims / stem, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        pytest.fail(f"{stem}'s runs already happened on another test worker: the xdist "
+                    "grouping is not in effect (pytest-xdist's loadgroup needs pytest<9; "
+                    "see pyproject.toml)")
+
+
 @pytest.fixture
 def lab_runs(tmp_path_factory):
-    """``lab_runs(lab)``: the lab's harness runs, made once per test worker."""
+    """``lab_runs(lab)``: the lab's harness runs, made once per session (on one worker)."""
     def get(lab: Path) -> dict[str, LabResult]:
         if lab.stem not in _PLANS:
+            claim_plan(tmp_path_factory, lab.stem)
             _PLANS[lab.stem] = run_plan(lab, tmp_path_factory.mktemp(lab.stem))
         return _PLANS[lab.stem]
     return get
