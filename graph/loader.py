@@ -159,23 +159,15 @@ def _role_files(d: Path) -> list[Path]:
 
 
 def _read_role(f: Path, problems: list[RoadmapError]) -> Role | None:
-    data, tree = _parse(f, problems)
+    data, tree = _parse_mapping(f, "role", problems)
     if data is None:
-        return None
-    if not isinstance(data, dict):
-        problems.append(SchemaError(f"{f}: a role file must be a YAML mapping, "
-                                    f"got {type(data).__name__}"))
         return None
     try:
         role = Role.from_dict(data)
     except SchemaInvalid as exc:
         problems += _schema_errors(f, exc, (), tree)
         return None
-    if role.id != f.stem:
-        problems.append(SchemaError(f"{f}: field 'id': {role.id!r} differs from the file name "
-                                    f"{f.stem!r}"))
-        return None
-    return role
+    return role if _id_is_file_name(f, role.id, problems) else None
 
 
 def _read_sections(d: Path, problems: list[RoadmapError]) -> list[Section]:
@@ -200,12 +192,8 @@ def _read_sections(d: Path, problems: list[RoadmapError]) -> list[Section]:
 
 
 def _read_node(f: Path, problems: list[RoadmapError]) -> Node | None:
-    data, tree = _parse(f, problems)
+    data, tree = _parse_mapping(f, "node", problems)
     if data is None:
-        return None
-    if not isinstance(data, dict):
-        problems.append(SchemaError(f"{f}: a node file must be a YAML mapping, "
-                                    f"got {type(data).__name__}"))
         return None
     section = f.parent.name
     given = data.get("section")
@@ -218,11 +206,26 @@ def _read_node(f: Path, problems: list[RoadmapError]) -> Node | None:
     except SchemaInvalid as exc:
         problems += _schema_errors(f, exc, (), tree)
         return None
-    if node.id != f.stem:
-        problems.append(SchemaError(f"{f}: field 'id': {node.id!r} differs from the file name "
-                                    f"{f.stem!r}"))
-        return None
-    return node
+    return node if _id_is_file_name(f, node.id, problems) else None
+
+
+def _parse_mapping(f: Path, kind: str, problems: list[RoadmapError]
+                   ) -> tuple[dict[str, Any] | None, yaml.Node | None]:
+    """A node or role file's data, which must be a mapping (None after a problem)."""
+    data, tree = _parse(f, problems)
+    if data is not None and not isinstance(data, dict):
+        problems.append(SchemaError(f"{f}: a {kind} file must be a YAML mapping, "
+                                    f"got {type(data).__name__}"))
+        return None, None
+    return data, tree
+
+
+def _id_is_file_name(f: Path, id_: str, problems: list[RoadmapError]) -> bool:
+    if id_ == f.stem:
+        return True
+    problems.append(SchemaError(f"{f}: field 'id': {id_!r} differs from the file name "
+                                f"{f.stem!r}"))
+    return False
 
 
 def _parse(f: Path, problems: list[RoadmapError]) -> tuple[Any, yaml.Node | None]:

@@ -86,6 +86,21 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
+@contextlib.contextmanager
+def new_page(browser: Any, height: int = 1000, timeout_ms: int = 30_000) -> Iterator[Any]:
+    """A page in a fresh browser context (1400 px wide) whose ``requests`` lists every URL
+    it asked for; the context closes afterwards."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": height})
+    pg = ctx.new_page()
+    pg.set_default_timeout(timeout_ms)
+    pg.requests = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
 #: JS: whether the graph component (the one with widget key ``key``) shows ``n`` nodes,
 #: each with its title as text, in a view with a height (the component draws inside an
 #: open shadow root, which document.querySelectorAll does not enter)

@@ -14,9 +14,9 @@ import pytest
 from graph import load_roadmap
 from tests.e2e.server import (
     CHROMIUM,
-    chromium,
     graph_node,
     graph_titles,
+    new_page,
     serve,
     wait_for_graph,
 )
@@ -54,21 +54,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
 @pytest.fixture()
 def page(browser: Any) -> Iterator[Any]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = ctx.new_page()
-    pg.set_default_timeout(30_000)
-    pg.requests = []
-    pg.on("request", lambda r: pg.requests.append(r.url))
-    yield pg
-    ctx.close()
+    with new_page(browser) as pg:
+        yield pg
 
 
 def idle(page: Any) -> None:

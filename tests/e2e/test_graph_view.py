@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from graph import learning_path, load_roadmap
-from tests.e2e.server import CHROMIUM, ROOT, chromium, serve
+from tests.e2e.server import CHROMIUM, ROOT, new_page, serve
 
 pytestmark = [
     pytest.mark.e2e,
@@ -31,26 +31,15 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
 @pytest.fixture()
 def page(browser: Any, app_url: str) -> Iterator[Any]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = ctx.new_page()
-    pg.set_default_timeout(30_000)
-    pg.requests = []
-    pg.on("request", lambda r: pg.requests.append(r.url))
-    pg.goto(app_url + "/")
-    pg.wait_for_function("n => document.querySelector('.stApp') && "
-                         "[...document.querySelectorAll('*')].some(e => e.shadowRoot && "
-                         "e.shadowRoot.querySelectorAll('.gv-node').length === n)",
-                         arg=len(RM.nodes), timeout=60_000)
-    yield pg
-    ctx.close()
+    with new_page(browser) as pg:
+        pg.goto(app_url + "/")
+        pg.wait_for_function("n => document.querySelector('.stApp') && "
+                             "[...document.querySelectorAll('*')].some(e => e.shadowRoot && "
+                             "e.shadowRoot.querySelectorAll('.gv-node').length === n)",
+                             arg=len(RM.nodes), timeout=60_000)
+        yield pg
 
 
 def titles(page: Any) -> dict[str, str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.server import CHROMIUM, ROOT, chromium, graph_node, serve
+from tests.e2e.server import CHROMIUM, ROOT, graph_node, new_page, serve
 
 pytestmark = [
     pytest.mark.e2e,
@@ -62,21 +62,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
 @pytest.fixture()
 def page(browser: Any) -> Iterator[Any]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
-    pg.requests = []
-    pg.on("request", lambda r: pg.requests.append(r.url))
-    yield pg
-    ctx.close()
+    with new_page(browser, height=1100, timeout_ms=60_000) as pg:
+        yield pg
 
 
 def open_practice(page: Any, url: str, node: str = "backpropagation") -> None:
