@@ -44,8 +44,8 @@ EXERCISES = ("lora_scaling", "lora_forward", "merge_lora", "inject_lora")
 @dataclass(frozen=True)
 class Config:
     vocab, d, layers, seq, batch = 16, 32, 2, 12, 32  # a tiny Llama, counting sequences
-    pre_steps: int = 120  # pretraining of the base (cached: once per process and seed)
-    ft_steps: int = 40  # LoRA fine-tune steps
+    pre_steps: int = 100  # pretraining of the base (cached: once per process and seed)
+    ft_steps: int = 30  # LoRA fine-tune steps
     r, alpha, lr = 4, 8.0, 1e-2
     targets: tuple[str, ...] = ("q_proj", "v_proj", "up_proj", "down_proj")
     tol: float = 1e-5  # float32 against peft
@@ -75,8 +75,7 @@ def merge_lora(weight: torch.Tensor, A: torch.Tensor, B: torch.Tensor,
                scaling: float) -> torch.Tensor:
     """The merged weight ``W + scaling * B A`` (out, in), as a new tensor.
 
-    ``weight`` (out, in) is left unchanged (the unmerged adapter must keep working), and the
-    result carries no autograd history.
+    ``weight`` (out, in) is left unchanged: the unmerged adapter must keep working.
     """
     with torch.no_grad():
         return weight + scaling * (B @ A)
@@ -214,7 +213,7 @@ def body(lab: kit.Lab) -> None:
     from peft import LoraConfig
     from peft.tuners.lora.layer import Linear as PeftLinear
 
-    cfg = Config(pre_steps=lab.pick(100, 400), ft_steps=lab.pick(30, 200))
+    cfg = Config() if lab.quick else Config(pre_steps=400, ft_steps=200)
     g = torch.Generator().manual_seed(lab.seed)
     base = pretrained_base(cfg, lab.seed)
     held_out = count_batch(cfg, 3, 64, 10_000 + lab.seed)
