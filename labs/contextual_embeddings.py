@@ -30,6 +30,7 @@ $ python labs/contextual_embeddings.py --quick
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -47,6 +48,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 EXERCISES = ("word_vector", "cosine_matrix", "scalar_mix", "fit_scalar_mix")
 DATA = Path(__file__).resolve().parent / "data" / "contextual_embeddings" / "senses.tsv"
+# Setup no exercise touches is computed once per process (kit.cached where the kit has it).
+cached = getattr(kit, "cached", functools.cache)
 
 
 @dataclass
@@ -54,8 +57,8 @@ class Config:
     min_fraction: float = 0.8  # share of words whose same-sense pairs must be closer
     cos_tol: float = 1e-6  # tolerance for cosine and pooling comparisons (float32 model)
     mix_gamma: float = 1.0  # ELMo's task scale gamma for the fixed scalar mix
-    probe_sentences: int = 600  # news sentences for the shuffled-order task (half shuffled)
-    mix_steps: int = 300  # full-batch Adam steps for the scalar mix + probe
+    probe_sentences: int = 600  # news sentences, half shuffled, for the order task (120 quick)
+    mix_steps: int = 300  # full-batch Adam steps for the scalar mix + probe (150 quick)
     mix_lr: float = 0.05  # Adam learning rate
 
 
@@ -156,14 +159,12 @@ def encode(tok, model, texts: list[str], dev):
     return enc, offsets, torch.stack(out.hidden_states).float().cpu()
 
 
-def body(lab: kit.Lab) -> None:
-    from scipy.spatial.distance import cdist
-
-    cfg = Config(probe_sentences=lab.pick(200, 600))
-    rng, dev = np.random.default_rng(lab.seed), lab.torch_device
-    rows = read_senses()
-    words, senses, sents = zip(*rows, strict=True)
-    lab.log(f"  {len(set(words))} words x 2 senses, {len(sents)} sentences from {DATA.name}")
+@cached
+def features(seed: int, n_news: int, dev: str) -> dict:
+    """The encoder's outputs for the sense sentences and the (half shuffled) news sentences,
+    and the pieces each word covers (the tokenizer's char -> token map); no exercise runs."""
+    rng = np.random.default_rng(seed)
+    words, senses, sents = zip(*read_senses(), strict=True)
     tok, model = load_encoder()
     model.to(dev)
     enc, offsets, hidden = encode(tok, model, list(sents), dev)  # hidden (L+1, N, T, d)
@@ -171,20 +172,64 @@ def body(lab: kit.Lab) -> None:
         static = model.embeddings.word_embeddings(enc["input_ids"].to(dev)).cpu()
     spans = [re.search(rf"\b{re.escape(w)}\b", s, flags=re.IGNORECASE).span()
              for w, s in zip(words, sents, strict=True)]
-    news = lee_sentences(cfg.probe_sentences, rng)
+    news = lee_sentences(n_news, rng)
     shuffled = [" ".join(rng.permutation(x.split())) if i % 2 else x for i, x in enumerate(news)]
     enc_n, off_n, hid_n = encode(tok, model, shuffled, dev)
+    pieces = []
+    for e, off, hid, items in (
+            (enc, offsets, hidden[-1], list(enumerate(spans))),
+            (enc_n, off_n, hid_n[-1], [(i, m.span()) for i in range(0, len(news), 2)
+                                       for m in re.finditer(r"\w+", shuffled[i])])):
+        toks = [sorted({e.char_to_token(i, c) for c in range(a, b)} - {None})
+                for i, (a, b) in items]  # oracle: the tokenizer's char -> token map
+        pieces.append((off, hid, items, toks))
+    mask = enc_n["attention_mask"][None, :, :, None].double()  # (1, N, T, 1)
+    pooled = (hid_n.double() * mask).sum(2) / mask.sum(2)  # (L+1, N, d) mean over tokens
+    return {"words": list(words), "senses": list(senses), "sents": sents, "offsets": offsets,
+            "hidden": hidden, "static": static, "spans": spans, "news": news,
+            "pieces": pieces, "pooled": pooled}
+
+
+@cached
+def adam_oracles(seed: int, n_news: int, dev: str, steps: int, lr: float):
+    """The learned mix + probe as a reference Adam run, and a probe on the plain layer mean."""
+    pooled = features(seed, n_news, dev)["pooled"]
+    y = torch.arange(pooled.shape[1]) % 2  # 1 = shuffled
+    tr = slice(0, pooled.shape[1] * 2 // 3)
+    ref = [torch.zeros(len(pooled), dtype=torch.float64), torch.ones((), dtype=torch.float64),
+           torch.zeros(pooled.shape[-1], 2, dtype=torch.float64),
+           torch.zeros(2, dtype=torch.float64)]  # oracle: the same Adam run, written out
+    fixed = [t.clone() for t in ref[2:]]  # ... and a probe on the plain mean of layers
+    for params in (ref, fixed):
+        for p in params:
+            p.requires_grad_(True)
+        opt = torch.optim.Adam(params, lr=lr)
+        for _ in range(steps):
+            wr, gr = (ref[0], ref[1]) if params is ref else (ref[0].detach() * 0, 1.0)
+            x = gr * torch.einsum("l,lnd->nd", torch.softmax(wr, 0), pooled[:, tr])
+            loss = F.cross_entropy(x @ params[-2] + params[-1], y[tr])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return [t.detach() for t in ref], [t.detach() for t in fixed]
+
+
+def body(lab: kit.Lab) -> None:
+    from scipy.spatial.distance import cdist
+
+    cfg = Config(probe_sentences=lab.pick(120, 600), mix_steps=lab.pick(150, 300))
+    f = features(lab.seed, cfg.probe_sentences, str(lab.torch_device))
+    words, senses, spans, offsets = f["words"], f["senses"], f["spans"], f["offsets"]
+    hidden, static, news, pooled = f["hidden"], f["static"], f["news"], f["pooled"]
+    lab.log(f"  {len(set(words))} words x 2 senses, {len(f['sents'])} sentences from "
+            f"{DATA.name}")
 
     lab.section("pooling a word's pieces by character offsets")
     with lab.guard("word_vector runs"):
-        for name, e, off, hid, items in (
-            ("sense words", enc, offsets, hidden[-1], list(enumerate(spans))),
-            ("every word of the unshuffled news sentences", enc_n, off_n, hid_n[-1],
-             [(i, m.span()) for i in range(0, len(news), 2)
-              for m in re.finditer(r"\w+", shuffled[i])])):
+        for name, (off, hid, items, toks) in zip(
+                ("sense words", "every word of the unshuffled news sentences"), f["pieces"],
+                strict=True):
             got = torch.stack([word_vector(hid[i], off[i], a, b) for i, (a, b) in items])
-            toks = [sorted({e.char_to_token(i, c) for c in range(a, b)} - {None})
-                    for i, (a, b) in items]  # oracle: the tokenizer's char -> token map
             pieces = sum(len(t) > 1 for t in toks)
             lab.check_close(f"word_vector = mean over char_to_token: {name} ({len(items)}, "
                             f"{pieces} in several pieces)", got,
@@ -211,31 +256,16 @@ def body(lab: kit.Lab) -> None:
                         layers.mean(dim=0), rtol=1e-10, atol=1e-12)
 
     lab.section("a learned scalar mix: is the word order shuffled?")
-    mask = enc_n["attention_mask"][None, :, :, None].double()  # (1, N, T, 1)
-    pooled = (hid_n.double() * mask).sum(2) / mask.sum(2)  # (L+1, N, d) mean over tokens
     y = torch.arange(len(news)) % 2  # 1 = shuffled
     tr, te = slice(0, len(news) * 2 // 3), slice(len(news) * 2 // 3, None)
     mix_w, acc = None, {}
     with lab.guard("fit_scalar_mix runs"):
         mix_w, gam, W, b = fit_scalar_mix(pooled[:, tr], y[tr], cfg.mix_steps, cfg.mix_lr)
-        ref = [torch.zeros(len(pooled), dtype=torch.float64), torch.ones((), dtype=torch.float64),
-               torch.zeros(pooled.shape[-1], 2, dtype=torch.float64),
-               torch.zeros(2, dtype=torch.float64)]  # oracle: the same Adam run, written out
-        fixed = [t.clone() for t in ref[2:]]  # ... and a probe on the plain mean of layers
-        for params in (ref, fixed):
-            for p in params:
-                p.requires_grad_(True)
-            opt = torch.optim.Adam(params, lr=cfg.mix_lr)
-            for _ in range(cfg.mix_steps):
-                wr, gr = (ref[0], ref[1]) if params is ref else (ref[0].detach() * 0, 1.0)
-                x = gr * torch.einsum("l,lnd->nd", torch.softmax(wr, 0), pooled[:, tr])
-                loss = F.cross_entropy(x @ params[-2] + params[-1], y[tr])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
+        ref, fixed = adam_oracles(lab.seed, cfg.probe_sentences, str(lab.torch_device),
+                                  cfg.mix_steps, cfg.mix_lr)
         lab.check_close("fit_scalar_mix = a reference Adam run (w, gamma, W, b)",
                         torch.cat([mix_w, gam.reshape(1), W.flatten(), b]),
-                        torch.cat([ref[0], ref[1].reshape(1), ref[2].flatten(), ref[3]]).detach(),
+                        torch.cat([ref[0], ref[1].reshape(1), ref[2].flatten(), ref[3]]),
                         rtol=1e-6, atol=1e-9, hint="start from w = 0, gamma = 1, W = b = 0")
         for name, (wx, gx, Wx, bx) in (("learned", (mix_w, gam, W, b)),
                                        ("mean", (torch.zeros_like(mix_w), 1.0, *fixed))):
