@@ -157,7 +157,8 @@ def body(lab: kit.Lab) -> None:
             mine = np.vstack([tfidf(counts, **args), tfidf(held_counts, counts, **args)])
             ref = np.vstack([tv.transform(train).toarray(), tv.transform(held).toarray()])
             lab.check_close(f"fit + held-out rows: smooth={smooth} sublinear={sub} norm={norm}",
-                            mine, ref, rtol=cfg.tol)
+                            mine, ref, rtol=cfg.tol, hint="idf from fit_counts; the +1 stays "
+                            "even without smoothing")
         full = TfidfVectorizer().fit(texts)  # scikit-learn's default pipeline on raw text
         lab.check_close("raw text, all defaults (analyzer + TF-IDF)", tfidf(c_all),
                         full.transform(texts).toarray(), rtol=cfg.tol)
@@ -167,7 +168,8 @@ def body(lab: kit.Lab) -> None:
         qdocs = [list(rng.choice(d, size=cfg.query_len)) for d in docs]  # noisy queries
         q_counts = cv_all.transform(qdocs).toarray()
         for name, Q, D in (("counts", q_counts, c_all),
-                           ("tf-idf", tfidf(q_counts, c_all), tfidf(c_all))):
+                           ("tf-idf, norm=None", tfidf(q_counts, c_all, norm=None),
+                            tfidf(c_all, norm=None))):
             idx, scores = search(Q, D, 5)
             sims = cosine_similarity(Q, D)  # (Q, N), zero rows give 0
             best = -np.sort(-sims, axis=1)[:, :5]
@@ -175,6 +177,14 @@ def body(lab: kit.Lab) -> None:
                             rtol=1e-12, atol=1e-12)
             lab.check_close(f"returned indices carry those scores ({name})",
                             np.take_along_axis(sims, idx, axis=1), best, rtol=1e-12, atol=1e-12)
+        D = np.array([[1, 0, 2], [0, 3, 0], [1, 0, 2], [0, 0, 0], [1, 0, 2]], dtype=float)
+        Q = np.array([[1, 0, 2], [0, 0, 0], [0, 1, 0]], dtype=float)  # docs 0, 2, 4 equal
+        idx, scores = search(Q, D, 4)
+        lab.check_equal("ties go to the lower document index; a zero vector scores 0",
+                        (np.asarray(idx).tolist(), np.round(np.asarray(scores), 12).tolist()),
+                        ([[0, 2, 4, 1], [0, 1, 2, 3], [1, 0, 2, 3]],
+                         [[1.0, 1.0, 1.0, 0.0], [0.0] * 4, [1.0, 0.0, 0.0, 0.0]]),
+                        hint="a stable sort of -similarity keeps equal scores in index order")
 
     lab.section("retrieval: find the article a short query was cut from")
     with lab.guard("retrieval runs"):
@@ -206,6 +216,10 @@ def body(lab: kit.Lab) -> None:
                title=f"finding the source of a {cfg.query_len}-word quote")
         ax.legend(loc="lower right")
         lab.savefig(fig, "retrieval_recall.png")
+        lab.conclude(f"Your TF-IDF matched scikit-learn to {cfg.tol:g} in all 12 settings, and "
+                     f"it found the article an {cfg.query_len}-word quote came from "
+                     f"{recall['TF-IDF'][0]:.0%} of the time at rank 1, against "
+                     f"{recall['bag of words (counts)'][0]:.0%} for raw counts.")
 
 
 def main(argv: list[str] | None = None) -> int:

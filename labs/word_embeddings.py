@@ -305,7 +305,7 @@ def body(lab: kit.Lab) -> None:
     kv = FastText(sents, min_n=3, max_n=5, bucket=20000, **kw).wv
     lab.log(f"  Word2Vec knows {HELD_OUT[0]!r}: {HELD_OUT[0] in w2v.wv}; FastText builds it")
     with lab.guard("char_ngrams runs"):
-        words = vocab + HELD_OUT + ["a", "naïve", "été", "rendezvous"]
+        words = vocab + HELD_OUT + ["a", "naïve", "été", "rendezvous", "banana", "ananas"]
         bad = [w for w in words if char_ngrams(w, 3, 5) != compute_ngrams(w, 3, 5)]
         first = f"{char_ngrams(bad[0], 3, 5)} vs {compute_ngrams(bad[0], 3, 5)}" if bad else "none"
         lab.check_equal("char_ngrams = gensim compute_ngrams (3..5)", bad, [],
@@ -326,9 +326,10 @@ def body(lab: kit.Lab) -> None:
     for w, b in best.items():
         lab.log(f"  {w} (never seen): closest verb {b!r}; neighbours "
                 f"{[n for n, _ in kv.most_similar(w, topn=3)]}")
-    lab.check_ge("unseen '-ing' forms are closest to their own verb",
-                 float(np.mean([b == w[:-3] for w, b in best.items()])), 0.8,
-                 "the stem's n-grams carry the meaning")
+    with lab.shown():  # gensim's vectors, not yours
+        lab.check_ge("gensim FastText: unseen '-ing' forms are closest to their own verb",
+                     float(np.mean([b == w[:-3] for w, b in best.items()])), 0.8,
+                     "the stem's n-grams carry the meaning")
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
     words, n = list(COUNTRIES) + [v[0] for v in COUNTRIES.values()], len(COUNTRIES)
@@ -347,6 +348,10 @@ def body(lab: kit.Lab) -> None:
             ax.legend(fontsize=8)
         ax.set(title=f"{name} (by hand): country -> capital, PCA", xticks=[], yticks=[])
     lab.savefig(fig, "country_capital_pca.png")
+    if "SGNS" in embs and "GloVe" in embs:
+        lab.conclude(f"Your hand-written gradients matched autograd to {cfg.grad_tol:g}; trained "
+                     f"on the planted corpus, SGNS solved {acc['SGNS']:.0%} of the analogies "
+                     f"(gensim {acc['gensim']:.0%}) and GloVe {acc['GloVe']:.0%}.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,12 @@
+"""Bug: selection rates from the true labels (base rates), not the predictions."""
+
+import numpy as np
+
+
+def fairness_gaps(y_true, y_pred, group) -> tuple[float, float]:
+    y_true, y_pred, group = map(np.asarray, (y_true, y_pred, group))
+    gs = np.unique(group)
+    sel = [y_true[group == g].mean() for g in gs]
+    tpr = [y_pred[(group == g) & (y_true == 1)].mean() for g in gs]
+    fpr = [y_pred[(group == g) & (y_true == 0)].mean() for g in gs]
+    return float(max(sel) - min(sel)), float(max(max(tpr) - min(tpr), max(fpr) - min(fpr)))

@@ -1,0 +1,15 @@
+"""Bug: never zeroes the gradients, so each step adds to the last one's."""
+
+import torch
+import torch.nn.functional as F
+
+
+def train_step(model, head, batch, labels, optimizer, scheduler, max_norm):
+    logits = head(model(**batch).last_hidden_state[:, 0])
+    loss = F.cross_entropy(logits, labels)
+    loss.backward()
+    params = [p for g in optimizer.param_groups for p in g["params"]]
+    torch.nn.utils.clip_grad_norm_(params, max_norm)
+    optimizer.step()
+    scheduler.step()
+    return loss.item()

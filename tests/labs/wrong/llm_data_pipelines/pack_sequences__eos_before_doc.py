@@ -1,0 +1,14 @@
+"""Bug: puts the end-of-sequence token before each document instead of after it."""
+
+import numpy as np
+
+
+def pack_sequences(docs, block, eos, pad):
+    toks = [t for d in docs for t in (eos, *d)]
+    ids = [i for i, d in enumerate(docs) for _ in range(len(d) + 1)]
+    pos = [k for d in docs for k in range(len(d) + 1)]
+    n = -(-len(toks) // block)
+    extra = n * block - len(toks)
+    out = [np.array(x + [fill] * extra).reshape(n, block)
+           for x, fill in ((toks, pad), (ids, -1), (pos, 0))]
+    return tuple(out)

@@ -1,0 +1,17 @@
+"""Bug: the gradients of the batch sum (no division by B) while the loss is the mean."""
+
+import torch
+
+
+def sgns_grads(w_in, w_out, centers, contexts, negatives):
+    v, u, n = w_in[centers], w_out[contexts], w_out[negatives]
+    sp = torch.sigmoid((v * u).sum(-1))
+    sn = torch.sigmoid(torch.einsum("bd,bkd->bk", v, n))
+    loss = -(torch.log(sp) + torch.log1p(-sn).sum(-1)).mean()
+    gp, gn = sp - 1, sn
+    g_in = torch.zeros_like(w_in).index_add_(0, centers, gp[:, None] * u
+                                             + torch.einsum("bk,bkd->bd", gn, n))
+    g_out = torch.zeros_like(w_out).index_add_(0, contexts, gp[:, None] * v)
+    g_out.index_add_(0, negatives.reshape(-1),
+                     (gn[..., None] * v[:, None, :]).reshape(-1, v.shape[1]))
+    return loss, g_in, g_out
