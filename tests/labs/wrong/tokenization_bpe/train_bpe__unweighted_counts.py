@@ -1,0 +1,30 @@
+"""Bug: counts each distinct pre-token once, ignoring how often it occurs in the corpus."""
+
+from collections import Counter
+
+from tokenization_bpe import base_vocab
+
+
+def train_bpe(word_counts, num_merges):
+    vocab = base_vocab()
+    ids = {tok: i for i, tok in enumerate(vocab)}
+    words = [[ids[bytes([b])] for b in w] for w in word_counts]
+    merges = []
+    for _ in range(num_merges):
+        pairs = Counter()
+        for w in words:
+            for pair in zip(w, w[1:], strict=False):
+                pairs[pair] += 1
+        if not pairs:
+            break
+        best = min(pairs, key=lambda p: (-pairs[p], p))
+        new_id = len(vocab)
+        vocab.append(vocab[best[0]] + vocab[best[1]])
+        merges.append((vocab[best[0]], vocab[best[1]]))
+        for w in words:
+            i = 0
+            while i < len(w) - 1:
+                if (w[i], w[i + 1]) == best:
+                    w[i : i + 2] = [new_id]
+                i += 1
+    return merges
