@@ -294,7 +294,7 @@ def body(lab: kit.Lab) -> None:
                   title=f"{sum(leak)} items leaked; n = 5 flags {counts[0][1]}, GPT-3's n = 13 "
                         f"{sum(gpt3)} (the items are 8-14 words long)")
         with lab.shown():
-            lab.check_ge("contaminated items score higher (acc gap)", rows[0][2] - rows[1][2], 0.3)
+            lab.check_ge("contaminated items score higher (acc gap)", rows[0][2] - rows[1][2], 0.2)
         fig, ax = plt.subplots(figsize=(5.5, 3.4))
         x = np.arange(2)
         ax.bar(x - 0.2, [r[2] for r in rows], 0.4, label="acc")
