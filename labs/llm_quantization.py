@@ -296,8 +296,9 @@ def body(lab: kit.Lab) -> None:
         codes = torch.quantize_per_channel(w.reshape(-1, gs), s_ref, z_ref, 0,
                                            torch.quint8).int_repr().reshape(48, 96)
         oracle = torch.quantize_per_tensor(codes.float(), 1.0, 0, torch.quint4x2).int_repr()
-        lab.check_equal("packed is torch.uint8 (out, in // 2)", (packed.dtype,
-                        tuple(packed.shape)), (torch.uint8, (48, 48)))
+        lab.check_equal("packed: torch.uint8 (out, in // 2); scale, zero: (out, in // group)",
+                        (packed.dtype, tuple(packed.shape), tuple(s.shape), tuple(z.shape)),
+                        (torch.uint8, (48, 48), (48, 3), (48, 3)))
         codes_match(lab, "packed bytes = torch quint4x2 packing of the observer's codes",
                     packed, oracle.reshape(48, 48), "column 2j in the low 4 bits")
         deq = ((unpack_int4(packed).reshape(48, -1, gs) - z[..., None]) * s[..., None])
@@ -341,7 +342,7 @@ def body(lab: kit.Lab) -> None:
 def perplexity_cost(lab: kit.Lab, rel: dict) -> None:
     """Quantize every Linear of the trained GPT each way; perplexity on held-out text."""
     lab.section("perplexity cost on a small trained character-level GPT")
-    model, test, calib_ids = trained_lm(lab.pick(250, 600))
+    model, test, calib_ids = trained_lm(lab.pick(250, 500))
     layers = {n: m for n, m in model.named_modules() if isinstance(m, nn.Linear)}
     calib: dict[str, list] = {n: [] for n in layers}
     hooks = [m.register_forward_hook(lambda m, i, o, n=n: calib[n].append(
