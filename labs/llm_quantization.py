@@ -382,7 +382,7 @@ def perplexity_cost(lab: kit.Lab, rel: dict) -> None:
                                                for n, m in layers.items()}
             ppl[name] = perplexity(model, test, weights)
             if weights:
-                sq_err[name] = sum(float((weights[n] - m.weight).pow(2).sum())
+                sq_err[name] = sum(float((weights[n] - m.weight.data).pow(2).sum())
                                    for n, m in layers.items())
         rows = [[name, bits, ppl[name], 100 * (ppl[name] / ppl["fp32"] - 1)]
                 for name, bits, _ in schemes]
