@@ -27,6 +27,7 @@ $ python labs/rl_reasoning_grpo.py --quick
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 
 import kit
@@ -161,6 +162,25 @@ def problems(digits):
     return prompts, a.tolist(), b.tolist()
 
 
+@functools.cache  # the same for every run of this lab in one process (kit.cached on main)
+def warm_start(seed, digits, hidden, max_new, steps):
+    """A brief supervised warm start (the format, and a weak policy): the lab's own code."""
+    prompts, a_list, b_list = problems(digits)
+    torch.manual_seed(seed)
+    policy = Policy(hidden)
+    answers = torch.full((len(prompts), max_new), EOS)
+    for i, (a, b) in enumerate(zip(a_list, b_list, strict=True)):
+        digits_ = [int(c) for c in str(a + b)]
+        answers[i, :len(digits_)] = torch.tensor(digits_)
+    opt = torch.optim.Adam(policy.parameters(), lr=3e-3)
+    for _ in range(steps):
+        logp = token_logprobs(policy, prompts, answers)
+        opt.zero_grad()
+        (-logp.mean()).backward()
+        opt.step()
+    return {k: v.clone() for k, v in policy.state_dict().items()}
+
+
 def pass_rate(policy, prompts, a, b, max_new):
     done = generate(policy, prompts, max_new, greedy=True)
     return float(np.mean([verify(done[i].tolist(), a[i], b[i]) for i in range(len(a))]))
@@ -239,18 +259,9 @@ def body(lab: kit.Lab) -> None:
 
     lab.section("GRPO on 'a+b=' with the verifier's reward")
     prompts, a_list, b_list = problems(cfg.digits)
-    torch.manual_seed(lab.seed)
     policy = Policy(cfg.hidden)
-    answers = torch.full((len(prompts), cfg.max_new), EOS)
-    for i, (a, b) in enumerate(zip(a_list, b_list, strict=True)):
-        digits = [int(c) for c in str(a + b)]
-        answers[i, :len(digits)] = torch.tensor(digits)
-    opt = torch.optim.Adam(policy.parameters(), lr=3e-3)
-    for _ in range(cfg.sft_steps):  # a brief warm start: the format, and a weak policy
-        logits = token_logprobs(policy, prompts, answers)
-        opt.zero_grad()
-        (-logits.mean()).backward()
-        opt.step()
+    policy.load_state_dict(warm_start(lab.seed, cfg.digits, cfg.hidden, cfg.max_new,
+                                      cfg.sft_steps))
     reference = copy.deepcopy(policy).requires_grad_(False)
     start = pass_rate(policy, prompts, a_list, b_list, cfg.max_new)
     opt = torch.optim.Adam(policy.parameters(), lr=cfg.lr)
