@@ -34,7 +34,6 @@ $ python labs/preference_tuning_dpo.py --quick
 from __future__ import annotations
 
 import copy
-import functools
 import itertools
 from dataclasses import dataclass
 
@@ -112,7 +111,7 @@ class Policy(nn.Module):
         return self.out(self.rnn(self.emb(ids))[0])
 
 
-@functools.cache  # the same for every run of this lab in one process (kit.cached on main)
+@kit.cached  # the same for every run of this lab in one process
 def preference_data(seed: int):
     """Prompts of 3 digits; chosen = the digits sorted, rejected = another order of them."""
     rng = np.random.default_rng(seed)
@@ -131,7 +130,7 @@ def preference_data(seed: int):
     return (c[:n_train], r[:n_train], c[n_train:], r[n_train:]), mask
 
 
-@functools.cache
+@kit.cached
 def reference_state(seed: int, hidden: int, steps: int):
     """SFT on both orders (so the reference has no preference): the lab's own code."""
     (c, r, *_), mask = preference_data(seed)

@@ -27,7 +27,6 @@ $ python labs/rl_reasoning_grpo.py --quick
 from __future__ import annotations
 
 import copy
-import functools
 from dataclasses import dataclass
 
 import kit
@@ -162,7 +161,7 @@ def problems(digits):
     return prompts, a.tolist(), b.tolist()
 
 
-@functools.cache  # the same for every run of this lab in one process (kit.cached on main)
+@kit.cached  # the same for every run of this lab in one process
 def warm_start(seed, digits, hidden, max_new, steps):
     """A brief supervised warm start (the format, and a weak policy): the lab's own code."""
     prompts, a_list, b_list = problems(digits)
