@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import runpy
-import tempfile
+import sys
 import threading
 import time
 import urllib.error
@@ -131,6 +131,11 @@ def load_test(url: str, bodies: list[bytes], concurrency: int,
         return list(pool.map(one, bodies))
 
 
+# bodies a client gets wrong: each must get a 400 (the wrong shape is 2 rows of 10 pixels)
+MALFORMED = {"not JSON": b'{"instances": [[0.5, 0.25', "no instances": b'{"rows": [[0.5]]}',
+             "wrong shape": json.dumps({"instances": [[0.5] * 10] * 2}).encode()}
+
+
 @kit.cached
 def train_model(cfg: Config, seed: int) -> tuple:
     """Train the MLP to serve; returns (weights as float32 numpy arrays, test inputs,
@@ -171,8 +176,6 @@ class LabServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request, client_address) -> None:
-        import sys
-
         print(f"server: the handler raised {sys.exc_info()[1]!r}", flush=True)
 
 
@@ -227,24 +230,22 @@ def request(url: str, body: bytes | None = None, ctype: str = "application/json"
         return 0, "", str(e).encode()
 
 
-def first_row(data: bytes) -> np.ndarray:
-    """The first row of the predictions in a JSON answer, or NaNs."""
+def predictions(data: bytes, n: int) -> np.ndarray:
+    """The (n, 10) predictions of a JSON answer, or NaNs of that shape."""
     try:
-        row = np.asarray(json.loads(data)["predictions"][0], dtype=np.float64)
-        return row if row.shape == (10,) else np.full(10, np.nan)
-    except (ValueError, KeyError, TypeError, IndexError):
-        return np.full(10, np.nan)
+        p = np.asarray(json.loads(data)["predictions"], dtype=np.float64)
+        return p if p.shape == (n, 10) else np.full((n, 10), np.nan)
+    except (ValueError, KeyError, TypeError):
+        return np.full((n, 10), np.nan)
 
 
-def json_or_none(data: bytes):
+def is_json_error(answer: tuple[int, str, bytes]) -> bool:
+    """A 4xx answer as the contract wants it: application/json, {"error": ...}."""
     try:
-        return json.loads(data)
-    except ValueError:
-        return None
-
-
-def is_json(ctype: str) -> bool:
-    return ctype.split(";")[0].strip().lower() == "application/json"
+        return (answer[1].split(";")[0].strip().lower() == "application/json"
+                and "error" in json.loads(answer[2]))
+    except (ValueError, TypeError):
+        return False
 
 
 def check_contract(lab: kit.Lab, cfg: Config, base: str, X: np.ndarray,
@@ -256,23 +257,19 @@ def check_contract(lab: kit.Lab, cfg: Config, base: str, X: np.ndarray,
     ok = request(base + "/invocations", json.dumps({"instances": X[:32].tolist()}).encode(),
                  "application/json; charset=utf-8")
     lab.check_equal("POST /invocations (JSON; charset=utf-8) -> 200, application/json",
-                    (ok[0], is_json(ok[1])), (200, True),
+                    (ok[0], ok[1].split(";")[0].strip().lower()), (200, "application/json"),
                     hint="compare the media type before ';', and answer application/json")
-    preds = (json_or_none(ok[2]) or {}).get("predictions") if ok[0] == 200 else None
-    lab.check_close("predictions = local PyTorch inference (32 rows)",
-                    np.asarray(preds if preds is not None else np.nan, dtype=np.float64),
+    lab.check_close("predictions = local PyTorch inference (32 rows)", predictions(ok[2], 32),
                     local[:32], rtol=0, atol=cfg.tol, hint="send the floats unrounded")
-    bad = {"not JSON": b'{"instances": [[0.5, 0.25', "no instances": b'{"rows": [[0.5]]}',
-           "wrong shape": json.dumps({"instances": X[:2, :10].tolist()}).encode()}
-    answers = {k: request(base + "/invocations", v) for k, v in bad.items()}
+    answers = {k: request(base + "/invocations", v) for k, v in MALFORMED.items()}
     lab.check_equal("malformed bodies -> 400 each", {k: a[0] for k, a in answers.items()},
-                    dict.fromkeys(bad, 400), hint="a client's mistake is a 4xx, not a 500")
+                    dict.fromkeys(MALFORMED, 400), hint="a client's mistake is a 4xx, not a 500")
     csv = request(base + "/invocations", b"0.5,0.25,0.0", "text/csv")
     lab.check_equal("text/csv body -> 415 Unsupported Media Type", csv[0], 415)
     errors = [*answers.values(), csv]
     lab.check_equal("4xx answers are JSON {'error': ...} (application/json)",
-                    [is_json(a[1]) and "error" in (json_or_none(a[2]) or {}) for a in errors],
-                    [True] * len(errors), hint="not send_error: its page is HTML")
+                    [is_json_error(a) for a in errors], [True] * len(errors),
+                    hint="not send_error: its page is HTML")
     lab.check_equal("unknown paths (GET /, POST /predict) -> 404",
                     [request(base + "/")[0], request(base + "/predict", b"{}")[0]], [404, 404])
 
@@ -283,7 +280,7 @@ def run_load_test(lab: kit.Lab, cfg: Config, base: str, X: np.ndarray, local: np
     server saw (requests in flight) and on every answer."""
     lab.section(f"load test: {cfg.requests} requests, {cfg.concurrency} in flight, "
                 f"every {cfg.bad_every}th malformed")
-    malformed = [b'{"instances": [[0.5, 0.25', b'{"rows": []}', b"instances=0.5"]
+    malformed = list(MALFORMED.values())
     rows, bodies, want = [], [], []
     for i in range(cfg.requests):
         if i % cfg.bad_every == cfg.bad_every - 1:
@@ -302,7 +299,7 @@ def run_load_test(lab: kit.Lab, cfg: Config, base: str, X: np.ndarray, local: np
     got = [r.get("status") for r in results] if isinstance(results, list) else []
     lab.check_equal("one result per body, in order (status 200 or 400)", got, want,
                     hint="keep the order of the bodies, not the order answers arrive in")
-    preds = [first_row(r.get("body", b"")) for r, w in zip(results, want, strict=False)
+    preds = [predictions(r.get("body", b""), 1)[0] for r, w in zip(results, want, strict=False)
              if w == 200]
     lab.check_close("the 200s' predictions = local inference, row by row",
                     np.asarray(preds) if len(preds) == len(rows) else np.nan,
@@ -355,7 +352,8 @@ def body(lab: kit.Lab) -> None:
     cfg = Config(epochs=lab.pick(60, 300), requests=lab.pick(120, 2000))
     weights, X, Y, local = train_model(cfg, lab.seed)
     lab.metric("local_test_accuracy", float((local.argmax(1) == Y).mean()))
-    model_dir = Path(tempfile.mkdtemp(prefix="model_"))  # like SageMaker's /opt/ml/model
+    model_dir = lab.out / "model"  # the container's model folder (SageMaker: /opt/ml/model)
+    model_dir.mkdir(parents=True, exist_ok=True)
     np.savez(model_dir / "model.npz", **weights)
 
     lab.section("start the server process (spawn) on 127.0.0.1, a free port")
