@@ -245,7 +245,7 @@ def body(lab: kit.Lab) -> None:
     # and one made-up run whose validation accuracy peaked before its last epoch
     made_up = {"train/loss": list(2.3 * np.exp(-np.arange(cfg.epochs * spe) / 9.0) + 0.013),
                "val/loss": [0.91 + 0.17 * abs(e - 1) for e in range(cfg.epochs)],
-               "val/accuracy": [0.883 - 0.061 * abs(e - 1) for e in range(cfg.epochs)]}
+               "val/accuracy": [0.883 - 0.031 * abs(e - 1) for e in range(cfg.epochs)]}
     runs = {**runs, "peaked early (made up)": ({"optimizer": "made-up", "lr": 0.3},
                                                made_up, b"not a model")}
 
@@ -344,7 +344,7 @@ def report(lab: kit.Lab, runs: dict, tb: dict, ranked: list, spe: int) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for name in [n for n in runs if "val/accuracy" in tb.get(n, {})]:
+    for name in [n for n in runs if "val/accuracy" in tb.get(n, {}) and "made up" not in n]:
         axes[0].plot(*tb[name]["val/accuracy"], "o-", ms=3, label=name)
     axes[0].set(xlabel="global step", ylabel="val/accuracy", title="read back from event files")
     axes[0].legend(fontsize=7)
