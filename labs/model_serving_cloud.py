@@ -217,8 +217,8 @@ def serve(model_dir: str, solution: str | None, names: tuple, conn, model_ms: fl
     server.server_close()
 
 
-def request(url: str, body: bytes | None = None, ctype: str = "application/json",
-            timeout: float = 10.0) -> tuple[int, str, bytes]:
+def http_call(url: str, body: bytes | None = None, ctype: str = "application/json",
+              timeout: float = 10.0) -> tuple[int, str, bytes]:
     """The lab's client: GET (no body) or POST; returns (status, content type, body)."""
     req = urllib.request.Request(url, data=body, headers={"Content-Type": ctype})
     try:
@@ -230,7 +230,7 @@ def request(url: str, body: bytes | None = None, ctype: str = "application/json"
         return 0, "", str(e).encode()
 
 
-def predictions(data: bytes, n: int) -> np.ndarray:
+def parse_predictions(data: bytes, n: int) -> np.ndarray:
     """The (n, 10) predictions of a JSON answer, or NaNs of that shape."""
     try:
         p = np.asarray(json.loads(data)["predictions"], dtype=np.float64)
@@ -252,26 +252,27 @@ def check_contract(lab: kit.Lab, cfg: Config, base: str, X: np.ndarray,
                    local: np.ndarray) -> None:
     """SageMaker's contract, one request at a time, with the lab's own client."""
     lab.section("the contract: /ping, /invocations, 4xx for the client's mistakes")
-    ping = request(base + "/ping")
+    ping = http_call(base + "/ping")
     lab.check_equal("GET /ping -> 200", ping[0], 200, hint="SageMaker's health check is /ping")
-    ok = request(base + "/invocations", json.dumps({"instances": X[:32].tolist()}).encode(),
-                 "application/json; charset=utf-8")
+    ok = http_call(base + "/invocations", json.dumps({"instances": X[:32].tolist()}).encode(),
+                   "application/json; charset=utf-8")
     lab.check_equal("POST /invocations (JSON; charset=utf-8) -> 200, application/json",
                     (ok[0], ok[1].split(";")[0].strip().lower()), (200, "application/json"),
                     hint="compare the media type before ';', and answer application/json")
-    lab.check_close("predictions = local PyTorch inference (32 rows)", predictions(ok[2], 32),
-                    local[:32], rtol=0, atol=cfg.tol, hint="send the floats unrounded")
-    answers = {k: request(base + "/invocations", v) for k, v in MALFORMED.items()}
+    lab.check_close("predictions = local PyTorch inference (32 rows)",
+                    parse_predictions(ok[2], 32), local[:32], rtol=0, atol=cfg.tol,
+                    hint="send the floats unrounded")
+    answers = {k: http_call(base + "/invocations", v) for k, v in MALFORMED.items()}
     lab.check_equal("malformed bodies -> 400 each", {k: a[0] for k, a in answers.items()},
                     dict.fromkeys(MALFORMED, 400), hint="a client's mistake is a 4xx, not a 500")
-    csv = request(base + "/invocations", b"0.5,0.25,0.0", "text/csv")
+    csv = http_call(base + "/invocations", b"0.5,0.25,0.0", "text/csv")
     lab.check_equal("text/csv body -> 415 Unsupported Media Type", csv[0], 415)
     errors = [*answers.values(), csv]
     lab.check_equal("4xx answers are JSON {'error': ...} (application/json)",
                     [is_json_error(a) for a in errors], [True] * len(errors),
                     hint="not send_error: its page is HTML")
     lab.check_equal("unknown paths (GET /, POST /predict) -> 404",
-                    [request(base + "/")[0], request(base + "/predict", b"{}")[0]], [404, 404])
+                    [http_call(base + "/")[0], http_call(base + "/predict", b"{}")[0]], [404, 404])
 
 
 def run_load_test(lab: kit.Lab, cfg: Config, base: str, X: np.ndarray, local: np.ndarray,
@@ -299,8 +300,8 @@ def run_load_test(lab: kit.Lab, cfg: Config, base: str, X: np.ndarray, local: np
     got = [r.get("status") for r in results] if isinstance(results, list) else []
     lab.check_equal("one result per body, in order (status 200 or 400)", got, want,
                     hint="keep the order of the bodies, not the order answers arrive in")
-    preds = [predictions(r.get("body", b""), 1)[0] for r, w in zip(results, want, strict=False)
-             if w == 200]
+    preds = [parse_predictions(r.get("body", b""), 1)[0]
+             for r, w in zip(results, want, strict=False) if w == 200]
     lab.check_close("the 200s' predictions = local inference, row by row",
                     np.asarray(preds) if len(preds) == len(rows) else np.nan,
                     local[rows], rtol=0, atol=cfg.tol)
