@@ -98,8 +98,9 @@ def fine_tune_step(model, tokenizer, texts: list[str], labels: torch.Tensor,
     Put the model in train mode (dropout on), tokenise ``texts`` padded to the longest
     (``padding=True``, ``return_tensors="pt"``), forward with the attention mask, take the
     mean cross-entropy of the logits against ``labels`` (a LongTensor (B,) of label ids),
-    backward, ``optimizer.step()``, and leave the gradients cleared for the next step
-    (``optimizer.zero_grad()``). Returns the loss as a Python float.
+    backward, ``optimizer.step()``. Each step must use its own gradient only:
+    ``optimizer.zero_grad()`` before the backward or after the step, never skipped.
+    Returns the loss as a Python float.
     """
     model.train()
     enc = tokenizer(texts, padding=True, return_tensors="pt")
