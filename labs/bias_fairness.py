@@ -130,14 +130,38 @@ def make_hiring(rng, cfg: Config):
 
 @cached
 def hiring(seed: int, n: int):
-    """Train and test sets and the baseline model's test predictions and scores."""
+    """Train and test sets, the baseline model's test predictions and scores, and fairlearn's
+    (DP, EO) differences of those predictions."""
+    from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
     from sklearn.linear_model import LogisticRegression
 
     rng = np.random.default_rng(seed)
     cfg = Config(n=n)
     train, test = make_hiring(rng, cfg), make_hiring(rng, cfg)
     clf = LogisticRegression().fit(train[0], train[3])
-    return train, test, clf.predict(test[0]), clf.predict_proba(test[0])[:, 1]
+    pred, (_, g, _, y) = clf.predict(test[0]), test
+    return train, test, pred, clf.predict_proba(test[0])[:, 1], (
+        demographic_parity_difference(y, pred, sensitive_features=g),
+        equalized_odds_difference(y, pred, sensitive_features=g))
+
+
+@cached
+def weat_references(words: tuple, template: str) -> list:
+    """(effect size, exact one-sided p) per WEAT test from scipy: cosine distances (1 - cos)
+    and permutation_test over every split."""
+    from scipy.spatial.distance import cdist
+    from scipy.stats import permutation_test
+
+    spec, out = json.loads(DATA.read_text(encoding="utf-8")), []
+    vec = dict(zip(words, sentence_vectors(words, template), strict=True))
+    for test in spec["tests"]:
+        x, y, a, b = (np.stack([vec[w] for w in test[s]]) for s in "XYAB")
+        sx, sy = (cdist(v, b, "cosine").mean(1) - cdist(v, a, "cosine").mean(1) for v in (x, y))
+        out.append(((sx.mean() - sy.mean()) / np.concatenate([sx, sy]).std(ddof=1),
+                    permutation_test((sx, sy), lambda u, v, axis: u.sum(axis) - v.sum(axis),
+                                     permutation_type="independent", n_resamples=np.inf,
+                                     alternative="greater", vectorized=True).pvalue))
+    return out
 
 
 @cached
@@ -164,7 +188,7 @@ def body(lab: kit.Lab) -> None:
 
     cfg = Config(n=lab.pick(10000, 40000))
     rng = np.random.default_rng([lab.seed, 1])  # small test sets; hiring() has its own
-    (x_tr, g_tr, q_tr, y_tr), (x_te, g_te, q_te, y_te), pred, score = hiring(lab.seed, cfg.n)
+    (x_tr, g_tr, q_tr, y_tr), (x_te, g_te, q_te, y_te), pred, score, ref2 = hiring(lab.seed, cfg.n)
 
     lab.section("a model trained on biased history")
     acc0 = float((pred == y_te).mean())
@@ -175,11 +199,9 @@ def body(lab: kit.Lab) -> None:
         dp0, eo0 = fairness_gaps(y_te, pred, g_te)
         hint = "DP and EO are max - min over every group; EO takes the larger of the TPR gap " \
                "and the FPR gap; rates come from the predictions"
-        lab.check_close("demographic parity difference = fairlearn", dp0,
-                        demographic_parity_difference(y_te, pred, sensitive_features=g_te),
+        lab.check_close("demographic parity difference = fairlearn", dp0, ref2[0],
                         rtol=cfg.tol, atol=cfg.tol, hint=hint)
-        lab.check_close("equalized odds difference = fairlearn", eo0,
-                        equalized_odds_difference(y_te, pred, sensitive_features=g_te),
+        lab.check_close("equalized odds difference = fairlearn", eo0, ref2[1],
                         rtol=cfg.tol, atol=cfg.tol, hint=hint)
         g3, yt3 = rng.integers(0, 3, size=600), rng.integers(0, 2, size=600)  # three groups,
         yp3 = (rng.random(600) < np.where(yt3 == 1, 0.6, 0.1 + 0.2 * g3)).astype(int)  # FPR gap
@@ -235,19 +257,11 @@ def body(lab: kit.Lab) -> None:
     words = [w for t in spec["tests"] for k in "XYAB" for w in t[k]]
     vec = dict(zip(words, sentence_vectors(tuple(words), spec["template"]), strict=True))
     found = []
+    refs = weat_references(tuple(words), spec["template"])
     with lab.guard("weat runs"):
-        from scipy.spatial.distance import cdist
-        from scipy.stats import permutation_test
-
-        for k, test in enumerate(spec["tests"]):
+        for k, (test, (d_ref, p_ref)) in enumerate(zip(spec["tests"], refs, strict=True)):
             x, y, a, b = (np.stack([vec[w] for w in test[s]]) for s in "XYAB")
             d, p = weat(x, y, a, b)
-            sx, sy = (cdist(v, b, "cosine").mean(1) - cdist(v, a, "cosine").mean(1)
-                      for v in (x, y))  # oracle: scipy's cosine distance, 1 - cos
-            d_ref = (sx.mean() - sy.mean()) / np.concatenate([sx, sy]).std(ddof=1)
-            p_ref = permutation_test((sx, sy), lambda u, v, axis: u.sum(axis) - v.sum(axis),
-                                     permutation_type="independent", n_resamples=np.inf,
-                                     alternative="greater", vectorized=True).pvalue
             tag = ["control", "gender_career"][k]
             lab.check_close(f"WEAT {tag}: effect size = scipy-cdist computation", d, d_ref,
                             rtol=1e-9, atol=1e-12, hint="cosines (unit vectors), and the "

@@ -26,6 +26,7 @@ $ python labs/llm_data_pipelines.py --quick
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import tracemalloc
@@ -43,6 +44,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 EXERCISES = ("minhash_signature", "lsh_candidates", "pack_sequences")
 PRIME = (1 << 31) - 1  # Mersenne prime for the hash family (a x + b) mod p
+# Setup no exercise touches is computed once per process (kit.cached where the kit has it).
+cached = getattr(kit, "cached", functools.cache)
 
 
 @dataclass
@@ -117,6 +120,12 @@ def make_corpus(rng, cfg: Config):
     return vocab, [" ".join(d) for d in docs], planted
 
 
+@cached
+def corpus(seed: int, n_docs: int):
+    """make_corpus at this seed and size (the lab reads it, never modifies it)."""
+    return make_corpus(np.random.default_rng(seed), Config(n_docs=n_docs))
+
+
 def write_shards(texts, folder, shards):
     """Assign each document to a shard by a stable hash of its id; write gzipped JSONL."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -146,8 +155,7 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
 
 def body(lab: kit.Lab) -> None:
     cfg = Config(n_docs=lab.pick(1500, 20000))
-    rng = np.random.default_rng(lab.seed)
-    vocab, texts, planted = make_corpus(rng, cfg)
+    vocab, texts, planted = corpus(lab.seed, cfg.n_docs)
     corpus_bytes = sum(len(t.encode()) for t in texts)
     lab.metric("documents", len(texts))
     lab.metric("corpus_mb", corpus_bytes / 1e6, "MB")

@@ -12,6 +12,7 @@ $ python labs/word_embeddings.py --quick
 
 from __future__ import annotations
 
+import functools
 import zlib
 from dataclasses import dataclass
 
@@ -220,9 +221,24 @@ def train_glove(lab, cfg, flat, sid, V):
     return (params[0] + params[1]).cpu().numpy()  # W + W~
 
 
+@getattr(kit, "cached", functools.cache)  # once per process where the kit has kit.cached
+def corpus_and_gensim(seed, sentences, noise, dim, window, negatives, epochs):
+    """The generated corpus, the generator's state after it, and gensim's Word2Vec and
+    FastText vectors trained on it (lab code: no exercise runs)."""
+    from gensim.models import FastText, Word2Vec
+
+    rng = np.random.default_rng(seed)
+    sents = generate(rng, sentences, noise)
+    kw = dict(vector_size=dim, window=window, negative=negatives, sg=1, min_count=1,
+              epochs=2 * epochs, seed=seed, workers=1,
+              hashfxn=lambda s: zlib.crc32(s.encode()))  # unlike hash(), the same every run
+    w2v = Word2Vec(sents, sample=1e-3, **kw).wv
+    return sents, rng.bit_generator.state, w2v, FastText(sents, min_n=3, max_n=5, bucket=20000,
+                                                         **kw).wv
+
+
 def body(lab: kit.Lab) -> None:
     import torch.nn.functional as F
-    from gensim.models import FastText, Word2Vec
     from gensim.models.fasttext_inner import compute_ngrams, ft_hash_bytes
     from scipy.stats import spearmanr
 
@@ -258,7 +274,9 @@ def body(lab: kit.Lab) -> None:
                     (w[rows] * wc[cols]).sum(-1) + b[rows] + bc[cols] - torch.log(x))**2).sum())
 
     lab.section("corpus with planted relations")
-    sents = generate(rng, cfg.sentences, cfg.noise)
+    sents, state, w2v_wv, kv = corpus_and_gensim(lab.seed, cfg.sentences, cfg.noise, cfg.dim,
+                                                 cfg.window, cfg.negatives, cfg.epochs)
+    rng.bit_generator.state = state  # as if generate() had just run on it
     vocab = sorted({w for s in sents for w in s})
     idx = {w: i for i, w in enumerate(vocab)}
     flat = np.array([idx[w] for s in sents for w in s])  # (tokens,)
@@ -272,11 +290,7 @@ def body(lab: kit.Lab) -> None:
     with lab.guard("GloVe training runs"), lab.timer() as t:
         embs["GloVe"] = train_glove(lab, cfg, flat, sid, len(vocab))
     lab.metric("glove_train_s", t.seconds, "s")
-    kw = dict(vector_size=cfg.dim, window=cfg.window, negative=cfg.negatives, sg=1, min_count=1,
-              epochs=2 * cfg.epochs, seed=lab.seed, workers=1,
-              hashfxn=lambda s: zlib.crc32(s.encode()))  # unlike hash(), the same every run
-    w2v = Word2Vec(sents, sample=1e-3, **kw)
-    embs["gensim"] = np.array([w2v.wv[w] for w in vocab])
+    embs["gensim"] = np.array([w2v_wv[w] for w in vocab])
 
     lab.section("planted analogies and similarities")
     acc, sim, cos = {}, {}, {}
@@ -302,8 +316,7 @@ def body(lab: kit.Lab) -> None:
         lab.metric("spearman_GloVe_vs_gensim", spearmanr(cos["GloVe"], cos["gensim"]).statistic)
 
     lab.section("FastText: character n-grams and vectors for unseen words (gensim)")
-    kv = FastText(sents, min_n=3, max_n=5, bucket=20000, **kw).wv
-    lab.log(f"  Word2Vec knows {HELD_OUT[0]!r}: {HELD_OUT[0] in w2v.wv}; FastText builds it")
+    lab.log(f"  Word2Vec knows {HELD_OUT[0]!r}: {HELD_OUT[0] in w2v_wv}; FastText builds it")
     with lab.guard("char_ngrams runs"):
         words = vocab + HELD_OUT + ["a", "naïve", "été", "rendezvous", "banana", "ananas"]
         bad = [w for w in words if char_ngrams(w, 3, 5) != compute_ngrams(w, 3, 5)]
