@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +87,18 @@ def seed(root: Path, data: Path) -> str:
         for n in order[1::4][:8]:
             s.set_status("ben", n, "done" if n != order[1] else "learning")
         s.set_note("local", order[0], "Revisit the chain rule with a worked example.")
-        for n in order[:2]:  # the learner's own solution passed: verified (a star)
-            s.record_run("local", {"node": n, "status": "pass", "solution": "learner",
-                                   "started_at": "2026-01-05T10:00:00+00:00",
-                                   "duration_s": 2.0, "device": "cpu", "quick": True,
-                                   "result": {}})
+        # lab passes with the learner's own solution: recent ones are verified (a star), a
+        # pass months ago has faded (stale, due for review)
+        now = datetime.now(UTC)
+        passes = {"local": [(n, 2) for n in order[:2]] + [(order[2], 120)],
+                  "ana": [(n, 5) for n in order[::3][:6]] + [(order[9], 200)],
+                  "ben": [(n, 1) for n in order[1::4][:4]] + [(order[5], 90)]}
+        for user, runs in passes.items():
+            for n, days_ago in runs:
+                s.record_run(user, {"node": n, "status": "pass", "solution": "learner",
+                                    "started_at": (now - timedelta(days=days_ago)).isoformat(),
+                                    "duration_s": 2.0, "device": "cpu", "quick": True,
+                                    "seed": 0, "result": {}})
     lab_node = "calculus" if "calculus" in rm.nodes else order[0]
     run_lab(rm, lab_node, quick=True, device="cpu", user="local", recorder=store_recorder(url))
     return lab_node
@@ -171,6 +179,9 @@ def main() -> int:
         page.get_by_role("link", name="My progress").click()
         page.get_by_text("Completions over time").wait_for()
         shoot(page, "progress")
+        page.get_by_role("link", name="Review").click()
+        page.locator("h1", has_text="Review").wait_for()
+        shoot(page, "review")
         page.get_by_role("link", name="Team").click()
         page.locator(".stPlotlyChart").first.wait_for()
         shoot(page, "team")

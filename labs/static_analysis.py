@@ -164,38 +164,60 @@ def findings(tool: str, out: str) -> dict[str, list[str]]:
     return found
 
 
-def run_tools(module: str, gate: str | None, cfg: Config) -> dict:
-    """Run ruff, mypy, pylint and pytest on the module (and its original), and ruff and mypy
-    with the gate on the probes, all at once; returns findings per tool and the test result."""
+def _run(cmds: dict[str, list[str]], files: dict[str, str], timeout: float) -> dict:
+    """Run the commands at once in a fresh folder holding ``files`` (name -> text) and the
+    module's tests and the probes; returns ``{name: (exit code, stdout, stderr)}``."""
     tmp = Path(tempfile.mkdtemp(prefix="static-lab-"))
     try:
-        (tmp / "inventory.py").write_text(module)
+        for name, text in files.items():
+            (tmp / name).write_text(text)
         shutil.copy(ORIGINAL, tmp / "inventory_original.py")
         shutil.copy(TESTS, tmp / "test_inventory.py")
         (tmp / "probes").mkdir()
         for probe in PROBES.glob("*.py.txt"):  # stored as .txt so the project's linters skip them
             shutil.copy(probe, tmp / "probes" / probe.name.removesuffix(".txt"))
-        files = ["inventory.py", "inventory_original.py"]
-        cmds = {"ruff": ["ruff", "check", "--no-cache", "--isolated", *HOUSE_RULES["ruff"],
-                         "--output-format", "json", *files],
-                "mypy": ["mypy", *HOUSE_RULES["mypy"], "--cache-dir", str(CACHE / "house"), *files],
-                "pylint": ["pylint", "--persistent=n", "--score=n",
-                           "--msg-template={path}:{line}: {msg_id} {msg}", *files],
-                "pytest": ["pytest", "-q", "-p", "no:cacheprovider", "test_inventory.py"]}
-        if gate is not None:
-            (tmp / "pyproject.toml").write_text(gate)
-            probes = sorted(str(p.relative_to(tmp)) for p in (tmp / "probes").glob("*.py"))
-            cmds["gate ruff"] = ["ruff", "check", "--no-cache", "--config", "pyproject.toml",
-                                 "--output-format", "json", *probes]
-            cmds["gate mypy"] = ["mypy", "--config-file", "pyproject.toml", "--cache-dir",
-                                 str(CACHE / "gate"), *probes]
         procs = {k: _start(c, tmp) for k, c in cmds.items()}
         res = {}
         for k, p in procs.items():
-            out, err = p.communicate(timeout=cfg.timeout_s)
+            out, err = p.communicate(timeout=timeout)
             res[k] = (p.returncode, out, err)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+@kit.cached  # the tools are deterministic: the same module text gets the same findings
+def module_tools(module: str, timeout: float) -> dict:
+    """ruff, mypy and pylint with the house rules on the module and its original, and the
+    lab's tests on the module."""
+    files = ["inventory.py", "inventory_original.py"]
+    return _run({"ruff": ["ruff", "check", "--no-cache", "--isolated", *HOUSE_RULES["ruff"],
+                          "--output-format", "json", *files],
+                 "mypy": ["mypy", *HOUSE_RULES["mypy"], "--cache-dir", str(CACHE / "house"),
+                          *files],
+                 "pylint": ["pylint", "--persistent=n", "--score=n",
+                            "--msg-template={path}:{line}: {msg_id} {msg}", *files],
+                 "pytest": ["pytest", "-q", "-p", "no:cacheprovider", "test_inventory.py"]},
+                {"inventory.py": module}, timeout)
+
+
+@kit.cached  # the same gate text gets the same findings on the probes
+def gate_tools(gate: str, timeout: float) -> dict:
+    """ruff and mypy configured by the gate's pyproject.toml, on the probes."""
+    probes = sorted(f"probes/{p.name.removesuffix('.txt')}" for p in PROBES.glob("*.py.txt"))
+    return _run({"gate ruff": ["ruff", "check", "--no-cache", "--config", "pyproject.toml",
+                               "--output-format", "json", *probes],
+                 "gate mypy": ["mypy", "--config-file", "pyproject.toml", "--cache-dir",
+                               str(CACHE / "gate"), *probes]},
+                {"pyproject.toml": gate}, timeout)
+
+
+def run_tools(module: str, gate: str | None, cfg: Config) -> dict:
+    """Run ruff, mypy, pylint and pytest on the module (and its original), and ruff and mypy
+    with the gate on the probes; returns findings per tool and the test result."""
+    res = dict(module_tools(module, cfg.timeout_s))
+    if gate is not None:
+        res.update(gate_tools(gate, cfg.timeout_s))
     tools = {k: findings(k.split()[-1], res[k][1]) for k in res if k != "pytest"}
     for k in ("ruff", "mypy", "pylint"):  # a tool that failed to run must not read as clean
         if res[k][0] != 0 and not tools[k]:
