@@ -7,6 +7,8 @@ points towards their edge's straight line, keeping each column's order and spaci
 
 from __future__ import annotations
 
+import random
+
 from graph.layout.ordering import (
     LayeredGraph,
     group_sections,
@@ -161,7 +163,12 @@ class Plan:
         by_id = sorted(range(len(g.layer)), key=self.ident.__getitem__)
         sources = [e for e in by_id if g.real[e] and not g.up[e]]
         sinks = [e for e in by_id if g.real[e] and not g.down[e]]
-        for roots in [sources, sources[::-1], sinks, sinks[::-1]][:starts]:
+        starts_from = [sources, sources[::-1], sinks, sinks[::-1]]
+        for k in range(len(starts_from), starts):  # then seeded shuffles: deterministic
+            shuffled = list(sources if k % 2 else sinks)
+            random.Random(k).shuffle(shuffled)
+            starts_from.append(shuffled)
+        for roots in starts_from[:starts]:
             c, orders = mincross(g, initial_orders(g, self.ident, roots + by_id), sweeps,
                                   self.opts.patience, passes)
             found = [(c, orders)]

@@ -34,7 +34,7 @@ class LayoutOptions:
     lanes: bool = False        # one horizontal band per section (more crossings)
     sweeps: int = 24           # at most this many ordering sweeps per start
     patience: int = 8          # stop after this many sweeps without fewer crossings
-    starts: int = 4            # initial orders tried (depth-first walks from both ends)
+    starts: int = 8            # initial orders tried (walks from both ends, then shuffles)
     lane_orders: int = 3       # lane orders tried with lanes (shortest edges first)
     rounds: int = 24           # coordinate rounds (pull towards neighbours, then fit)
     straight: float = 8.0      # how strongly virtual points keep to their edge's line
