@@ -22,6 +22,7 @@ from graph.validate import *  # noqa: F403
 
 if TYPE_CHECKING:  # imported on first use, see __getattr__
     from graph.backends import *  # noqa: F403
+    from graph.coverage import *  # noqa: F403
     from graph.evidence import *  # noqa: F403
     from graph.layout import *  # noqa: F403
     from graph.runner import *  # noqa: F403
@@ -33,7 +34,8 @@ if TYPE_CHECKING:  # imported on first use, see __getattr__
 _EAGER = [*errors.__all__, *config.__all__, *model.__all__, *loader.__all__,
           *validate.__all__, *queries.__all__]
 # the modules whose names are imported on first use
-_LAZY = ("backends", "layout", "runner", "sandbox", "starter", "evidence", "sheets", "store")
+_LAZY = ("backends", "layout", "runner", "sandbox", "starter", "evidence", "coverage", "sheets",
+         "store")
 
 
 def __getattr__(name: str) -> Any:

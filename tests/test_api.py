@@ -12,7 +12,8 @@ import graph
 # modules' names. The store's layers below its package (schema, engine, rows) and the CLI
 # are not part of it.
 PUBLIC = ("errors", "config", "model", "loader", "validate", "queries", "layout", "backends",
-          "runner", "sandbox", "starter", "evidence", "sheets", "store")
+          "runner", "sandbox", "starter", "evidence", "coverage",
+          "sheets", "store")
 NOT_REEXPORTED = {"graph.loader": {"SafeLoader"}}  # libyaml's loader, an implementation detail
 
 

@@ -27,6 +27,7 @@ LAYERS = [
     ["graph.layout.cache"],
     ["graph.layout"],
     ["graph.evidence", "graph.sheets"],
+    ["graph.coverage"],
     ["graph.validate", "graph.loader"],
     ["graph.sandbox"],
     ["graph.backends.base"],

@@ -25,7 +25,8 @@ from graph.config import current_user
 from graph.model import FINISHED, Roadmap
 
 if TYPE_CHECKING:  # pragma: no cover
-    from graph.evidence import RoleGap, TeamLedger
+    from graph.coverage import RoleGap
+    from graph.evidence import TeamLedger
     from graph.store import Member, SkillMatrix
 
 __all__ = ["commands", "TEAM_FORMATS"]

@@ -27,17 +27,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from graph import config
+from graph.coverage import (
+    RoleGap,
+    review_queue,
+    role_gap,
+    team_coverage,
+)
 from graph.evidence import (
     NodeEvidence,
     Review,
-    RoleGap,
     RunFact,
     TeamLedger,
     lab_files,
     node_evidence,
-    review_queue,
-    role_gap,
-    team_coverage,
     team_words,
 )
 from graph.model import FINISHED, Roadmap
@@ -88,7 +90,7 @@ def user_ledger(roadmap: Roadmap, store: Store, user: str, now: datetime | None 
 def reviews_due(roadmap: Roadmap, store: Store, user: str, now: datetime | None = None
                 ) -> list[Review]:
     """What ``user`` should review now, most valuable first, each with the command that
-    runs it at a fresh seed. See :func:`graph.evidence.review_queue`."""
+    runs it at a fresh seed. See :func:`graph.coverage.review_queue`."""
     now = now or config.now()
     facts, seeds = user_facts(store, user)
     statuses = {n: s.status for n, s in store.statuses(user).items()}
