@@ -266,8 +266,8 @@ def check_encoding(lab: kit.Lab) -> None:
 # ------------------------------------------------------------------------------ body
 def body(lab: kit.Lab) -> None:
     cfg = Config(n_copy=lab.pick(8, Config.n_copy), d_model=lab.pick(32, Config.d_model),
-                 layers=lab.pick(1, Config.layers), steps=lab.pick(220, Config.steps),
-                 lr=lab.pick(1e-2, 3e-3))
+                 layers=lab.pick(1, Config.layers), steps=lab.pick(100, Config.steps),
+                 batch=lab.pick(32, Config.batch), lr=lab.pick(1e-2, 3e-3))
     dev = lab.torch_device
 
     lab.section("attention, multi-head attention, positional encoding vs PyTorch (rtol 1e-5)")

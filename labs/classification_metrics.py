@@ -112,70 +112,112 @@ def random_labeling(rng: np.random.Generator, k: int, max_n: int):
     return y, np.where(rng.random(n) < q, y, guess)
 
 
-def body(lab: kit.Lab) -> None:
+@kit.cached
+def sklearn_reference(seed: int, trials: int, max_n: int) -> dict:
+    """The random labelings of one seed and everything scikit-learn says about them (the
+    oracle; computed once per process, read-only: the body hands out copies)."""
+    from sklearn import metrics as skm
+
+    for msg in ("y_pred contains classes not in y_true", "A single label was found"):
+        warnings.filterwarnings("ignore", message=msg, category=UserWarning)  # by design here
+    rng = np.random.default_rng(seed)
+    cases = [(k, *random_labeling(rng, k, max_n)) for k in (2, 3, 5, 10)
+             for _ in range(trials // 4)]
+    ref: dict = {"rng_state": rng.bit_generator.state, "cases": cases}
+    ref["cms"] = [skm.confusion_matrix(y, yp, labels=np.arange(k)) for k, y, yp in cases]
+    ref["accuracy"] = [skm.accuracy_score(y, yp) for _, y, yp in cases]
+    ref["balanced"] = [skm.balanced_accuracy_score(y, yp) for _, y, yp in cases]
+    ref["averages"] = {(beta, avg): np.array([skm.precision_recall_fscore_support(
+        y, yp, labels=np.arange(k), average=avg, beta=beta, zero_division=0)[:3]
+        for k, y, yp in cases]) for beta, avg in AVERAGES}
+    ref["per_class"] = np.concatenate([np.stack(skm.precision_recall_fscore_support(
+        y, yp, labels=np.arange(k), zero_division=0)[:3]) for k, y, yp in cases], axis=1)
+    ref["binary"] = [[skm.precision_score(y, yp, zero_division=0),
+                      skm.recall_score(y, yp, zero_division=0),
+                      skm.f1_score(y, yp, zero_division=0)] for k, y, yp in cases if k == 2]
+    for v in (*[a for case in cases for a in case[1:]], *ref["cms"], ref["per_class"],
+              *ref["averages"].values()):
+        v.flags.writeable = False
+    return ref
+
+
+@kit.cached
+def digits_reference(seed: int) -> dict:
+    """Gaussian naive Bayes on sklearn's digits: its test predictions and sklearn's metrics."""
     from sklearn import metrics as skm
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
     from sklearn.naive_bayes import GaussianNB
 
+    X, y = load_digits(return_X_y=True)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=seed, stratify=y)
+    pred = GaussianNB().fit(Xtr, ytr).predict(Xte)
+    ref = {"cm": skm.confusion_matrix(yte, pred),
+           "report": skm.classification_report(yte, pred, digits=3),
+           "f1": [skm.f1_score(yte, pred, average=a) for a in ("macro", "weighted", "micro")],
+           "prf": skm.precision_recall_fscore_support(yte, pred)[:3]}
+    for v in (ref["cm"], *ref["prf"]):
+        v.flags.writeable = False
+    return ref
+
+
+AVERAGES = [(1.0, a) for a in ("macro", "micro", "weighted")] + [(0.5, "weighted"),
+                                                                  (2.0, "macro")]
+
+
+def body(lab: kit.Lab) -> None:
     for msg in ("y_pred contains classes not in y_true", "A single label was found"):
         warnings.filterwarnings("ignore", message=msg, category=UserWarning)  # by design here
     cfg = Config(trials=lab.pick(80, 400))
+    ref = sklearn_reference(lab.seed, cfg.trials, cfg.max_n)
+    cases = [(k, y.copy(), yp.copy()) for k, y, yp in ref["cases"]]
     rng = np.random.default_rng(lab.seed)
-    cases = [(k, *random_labeling(rng, k, cfg.max_n)) for k in (2, 3, 5, 10)
-             for _ in range(cfg.trials // 4)]
+    rng.bit_generator.state = ref["rng_state"]  # as if this run had drawn the labelings
     lab.log(f"  {len(cases)} random labelings, K in (2, 3, 5, 10), n up to {cfg.max_n}")
 
     lab.section("confusion matrix vs sklearn.metrics.confusion_matrix")
     with lab.guard("confusion_matrix runs"):
         bad = 0
-        for k, y, yp in cases:
+        for (k, y, yp), ref_cm in zip(cases, ref["cms"], strict=True):
             cm = confusion_matrix(y, yp, k)
-            bad += not np.array_equal(cm, skm.confusion_matrix(y, yp, labels=np.arange(k)))
+            bad += not np.array_equal(cm, ref_cm)
         lab.check_equal("confusion matrices equal sklearn's exactly", bad, 0,
                         f"labelings that differ, of {len(cases)}",
                         hint="rows = true class; np.add.at(cm, (y_true, y_pred), 1) counts "
                              "repeated pairs, cm[y_true, y_pred] += 1 does not")
     # the metric checks below start from the reference matrix, so each exercise is
     # checked on its own
-    cms = [skm.confusion_matrix(y, yp, labels=np.arange(k)) for k, y, yp in cases]
+    cms = [cm.copy() for cm in ref["cms"]]
 
     lab.section(f"accuracy vs sklearn (rtol {cfg.tol:g})")
     with lab.guard("accuracy runs"):
         lab.check_close("accuracy = accuracy_score", [accuracy(cm) for cm in cms],
-                        [skm.accuracy_score(y, yp) for _, y, yp in cases], rtol=cfg.tol,
+                        ref["accuracy"], rtol=cfg.tol,
                         hint="trace(cm) / cm.sum(), balanced only when asked")
         lab.check_close("balanced accuracy = balanced_accuracy_score",
                         [accuracy(cm, balanced=True) for cm in cms],
-                        [skm.balanced_accuracy_score(y, yp) for _, y, yp in cases],
-                        rtol=cfg.tol, hint="mean recall over the classes with row sum > 0")
+                        ref["balanced"], rtol=cfg.tol,
+                        hint="mean recall over the classes with row sum > 0")
 
     lab.section(f"precision, recall, F-beta vs precision_recall_fscore_support (rtol {cfg.tol:g})")
     with lab.guard("precision_recall_fscore runs"):
-        for beta, avg in [(1.0, a) for a in ("macro", "micro", "weighted")] + [
-                (0.5, "weighted"), (2.0, "macro")]:
+        for beta, avg in AVERAGES:
             mine = [precision_recall_fscore(cm, avg, beta) for cm in cms]
-            ref = [skm.precision_recall_fscore_support(
-                y, yp, labels=np.arange(k), average=avg, beta=beta, zero_division=0)[:3]
-                for k, y, yp in cases]
             lab.check_close(f"{avg}, beta={beta:g}: (P, R, F) on all labelings",
-                            np.array(mine, dtype=np.float64), np.array(ref), rtol=cfg.tol,
+                            np.array(mine, dtype=np.float64), ref["averages"][beta, avg],
+                            rtol=cfg.tol,
                             hint=AVG_HINTS[avg] if beta == 1 else "beta enters squared")
         per_mine = np.concatenate([np.stack(precision_recall_fscore(cm)) for cm in cms], axis=1)
-        per_ref = np.concatenate([np.stack(skm.precision_recall_fscore_support(
-            y, yp, labels=np.arange(k), zero_division=0)[:3]) for k, y, yp in cases], axis=1)
         lab.check_close("per-class (P, R, F1) for every class of every labeling", per_mine,
-                        per_ref, rtol=cfg.tol, hint="precision: a column of cm; recall: a row")
-        binary = [(cm, y, yp) for cm, (k, y, yp) in zip(cms, cases, strict=True) if k == 2]
+                        ref["per_class"], rtol=cfg.tol,
+                        hint="precision: a column of cm; recall: a row")
+        binary = [cm for cm, (k, _, _) in zip(cms, cases, strict=True) if k == 2]
         lab.check_close("binary (positive class 1): P, R, F1",
-                        [precision_recall_fscore(cm, "binary") for cm, _, _ in binary],
-                        [[skm.precision_score(y, yp, zero_division=0),
-                          skm.recall_score(y, yp, zero_division=0),
-                          skm.f1_score(y, yp, zero_division=0)] for _, y, yp in binary],
-                        rtol=cfg.tol, hint="binary: the positive class is 1")
+                        [precision_recall_fscore(cm, "binary") for cm in binary],
+                        ref["binary"], rtol=cfg.tol, hint="binary: the positive class is 1")
         micro_f = [precision_recall_fscore(cm, "micro")[2] for cm in cms]
         lab.check_close("micro-F1 = accuracy (single-label data)", micro_f,
-                        [skm.accuracy_score(y, yp) for _, y, yp in cases], rtol=cfg.tol,
+                        ref["accuracy"], rtol=cfg.tol,
                         hint="micro: sum TP, FP, FN over the classes first, then divide")
         # class 2 never occurs and is never predicted; class 3 is predicted once, never true
         cm0 = np.array([[3, 1, 0, 1], [2, 4, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
@@ -212,17 +254,14 @@ def body(lab: kit.Lab) -> None:
                   title=f"{int(y.sum())} positives in {len(y)}: accuracy alone misleads")
 
     lab.section("a real classifier: Gaussian naive Bayes on sklearn's digits")
-    X, y = load_digits(return_X_y=True)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=lab.seed, stratify=y)
-    pred = GaussianNB().fit(Xtr, ytr).predict(Xte)
-    cm_ref = skm.confusion_matrix(yte, pred)
-    lab.log("  " + skm.classification_report(yte, pred, digits=3).replace("\n", "\n  "))
+    digits = digits_reference(lab.seed)
+    cm_ref = digits["cm"].copy()
+    lab.log("  " + digits["report"].replace("\n", "\n  "))
     with lab.guard("digits metrics"):
         lab.check_close("digits: macro / weighted / micro F1 = sklearn f1_score",
                         [precision_recall_fscore(cm_ref, a)[2] for a in ("macro", "weighted",
                                                                          "micro")],
-                        [skm.f1_score(yte, pred, average=a) for a in ("macro", "weighted",
-                                                                      "micro")], rtol=cfg.tol)
+                        digits["f1"], rtol=cfg.tol)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1.1, 1]})
     im = axes[0].imshow(cm_ref, cmap="Blues")
     for (i, j), v in np.ndenumerate(cm_ref):
@@ -231,7 +270,7 @@ def body(lab: kit.Lab) -> None:
     axes[0].set(xlabel="predicted", ylabel="true", xticks=range(10), yticks=range(10),
                 title=f"digits, GaussianNB: accuracy {np.trace(cm_ref) / cm_ref.sum():.3f}")
     fig.colorbar(im, ax=axes[0], fraction=0.046)
-    p, r, f = skm.precision_recall_fscore_support(yte, pred)[:3]
+    p, r, f = digits["prf"]
     for off, (name, v) in zip((-0.27, 0, 0.27), (("precision", p), ("recall", r), ("F1", f)),
                               strict=True):
         axes[1].bar(np.arange(10) + off, v, width=0.27, label=name)
