@@ -204,6 +204,37 @@ def random_boxes(n, rng, clusters=4, span=20.0):
     return np.clip(np.round(np.concatenate([c - wh / 2, c + wh / 2], 1) * 4) / 4, 0, span)  # 1/4 px
 
 
+@kit.cached
+def trained_detector(seed: int, steps: int, n_test: int, dev: str):
+    """Train the tiny YOLO (no exercise function involved) and run it on held-out images:
+    (images, ground truth, network output, training seconds), computed once per setting."""
+    cfg, rng = Config(steps=steps, n_test=n_test), np.random.default_rng([seed, 1])
+    torch.manual_seed(seed)
+    nn, net = torch.nn, []
+    for i, o in ((1, 16), (16, 32), (32, 64)):  # each block halves the resolution: 32 px -> 4 x 4
+        net += [nn.Conv2d(i, o, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
+    model = nn.Sequential(*net, nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(),
+                          nn.Conv2d(64, 5 + len(CLASSES), 1)).to(dev)  # (B, 5 + C, S, S)
+    params = list(model.parameters())
+    m_, v_ = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
+    with kit._Timer(dev) as t:
+        for step in range(1, cfg.steps + 1):
+            imgs, _, tgt, cls = make_images(cfg.batch, cfg, rng)
+            out = model(torch.from_numpy(imgs).to(dev))
+            yolo_loss(out, torch.from_numpy(tgt).to(dev), torch.from_numpy(cls).to(dev)).backward()
+            with torch.no_grad():  # Adam (torch.optim would import torch._dynamo: ~2.5 s)
+                for p, m, v in zip(params, m_, v_, strict=True):
+                    m.mul_(0.9).add_(p.grad, alpha=0.1)
+                    v.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
+                    p.addcdiv_(m, (v / (1 - 0.999**step)).sqrt_().add_(1e-8),
+                               value=-cfg.lr / (1 - 0.9**step))
+                    p.grad = None
+    imgs, gts = make_images(cfg.n_test, cfg, rng)[:2]
+    with torch.no_grad():  # eval: BatchNorm uses the running statistics
+        out = model.eval()(torch.from_numpy(imgs).to(dev))
+    return imgs, tuple(gts), out, t.seconds
+
+
 def body(lab: kit.Lab) -> None:
     cfg = Config(steps=lab.pick(200, Config.steps), n_test=lab.pick(150, Config.n_test))
     rng, dev = np.random.default_rng(lab.seed), lab.torch_device
@@ -278,29 +309,9 @@ def body(lab: kit.Lab) -> None:
                         "AP = n/(n+1)", mean_ap(fp, gts)[1][0], n0 / (n0 + 1), rtol=1e-12)
 
     lab.section(f"tiny YOLO: {cfg.grid}x{cfg.grid} grid, {len(CLASSES)} classes, {cfg.steps} steps")
-    nn, net = torch.nn, []
-    for i, o in ((1, 16), (16, 32), (32, 64)):  # each block halves the resolution: 32 px -> 4 x 4
-        net += [nn.Conv2d(i, o, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
-    model = nn.Sequential(*net, nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(),
-                          nn.Conv2d(64, 5 + len(CLASSES), 1)).to(dev)  # (B, 5 + C, S, S)
-    params = list(model.parameters())
-    m_, v_ = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
-    with lab.timer() as t:
-        for step in range(1, cfg.steps + 1):
-            imgs, _, tgt, cls = make_images(cfg.batch, cfg, rng)
-            out = model(torch.from_numpy(imgs).to(dev))
-            yolo_loss(out, torch.from_numpy(tgt).to(dev), torch.from_numpy(cls).to(dev)).backward()
-            with torch.no_grad():  # Adam (torch.optim would import torch._dynamo: ~2.5 s)
-                for p, m, v in zip(params, m_, v_, strict=True):
-                    m.mul_(0.9).add_(p.grad, alpha=0.1)
-                    v.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
-                    p.addcdiv_(m, (v / (1 - 0.999**step)).sqrt_().add_(1e-8),
-                               value=-cfg.lr / (1 - 0.9**step))
-                    p.grad = None
-    lab.metric("train_seconds", t.seconds, "s")
-    imgs, gts = make_images(cfg.n_test, cfg, rng)[:2]
-    with torch.no_grad():  # eval: BatchNorm uses the running statistics
-        out = model.eval()(torch.from_numpy(imgs).to(dev))
+    imgs, gts, out, seconds = trained_detector(lab.seed, cfg.steps, cfg.n_test, str(dev))
+    gts = [{k: v.copy() for k, v in g.items()} for g in gts]  # the cached ones stay intact
+    lab.metric("train_seconds", seconds, "s")
     with lab.guard("detector evaluation (decode + NMS + mAP)"):
         dets = decode(out, cfg)
         m_ap, aps = mean_ap(dets, gts)

@@ -39,7 +39,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 EXERCISES = ("dropout", "batch_norm", "early_stopping")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Config:
     n_train: int = 64  # training points: few, so the network can memorise them
     label_noise: float = 0.2  # fraction of flipped labels (what memorising learns wrongly)
@@ -158,12 +158,12 @@ def evaluate(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[
     return out
 
 
-def train(cfg: Config, data: dict, seed: int, dev, p=0.0, bn=False, wd=0.0, es=False,
-          curves=False) -> dict:
+def fit(cfg: Config, data: dict, seed: int, dev, p=0.0, bn=False, wd=0.0, es=False,
+        curves=False):
     """Train one variant; every variant sees the same init (seed), data and batch order.
 
-    ``es`` also runs early stopping on the validation loss (the run itself goes on to the
-    end, so it doubles as the baseline); ``curves`` records per-epoch losses for the plot.
+    ``es`` records the validation loss and the weights after each epoch (for early stopping);
+    ``curves`` records per-epoch losses for the plot. Returns (model, losses, states).
     """
     torch.manual_seed(seed)
     model = MLP(cfg.hidden, p, bn).to(dev)
@@ -171,8 +171,7 @@ def train(cfg: Config, data: dict, seed: int, dev, p=0.0, bn=False, wd=0.0, es=F
     velocity = [torch.zeros_like(q) for q in params]
     order = torch.Generator().manual_seed(seed + 1)
     (Xtr, ytr), (Xva, yva), (Xte, yte) = data["train"], data["val"], data["test"]
-    hist = {"train": [], "val": [], "test": []}
-    states, stop = [], None
+    hist, states = {"train": [], "val": [], "test": []}, []
     for _ in range(cfg.epochs):
         perm = torch.randperm(len(Xtr), generator=order).to(dev)
         for i in range(0, len(Xtr), cfg.batch):
@@ -188,12 +187,46 @@ def train(cfg: Config, data: dict, seed: int, dev, p=0.0, bn=False, wd=0.0, es=F
                 hist[split].append(evaluate(model, X, y)[0])
         if es:
             states.append({k: v.clone() for k, v in model.state_dict().items()})
-            if stop is None:
-                stop = early_stopping(hist["val"], cfg.patience)
-    result = {"hist": hist, "final": model_gap(model, data)}
+    return model, hist, states
+
+
+@kit.cached
+def make_data(cfg: Config, seed: int, dev) -> dict:
+    """The train/val/test splits of one seed (read only)."""
+    gen = torch.Generator().manual_seed(seed)
+    return {k: tuple(t.to(dev) for t in moons(gen, n, 0.25, cfg.label_noise))
+            for k, n in (("train", cfg.n_train), ("val", 300), ("test", 1000))}
+
+
+@kit.cached
+def plain_fit(cfg: Config, seed: int, dev, wd: float, es: bool, curves: bool):
+    """A variant without dropout or batch norm runs no exercise function: trained once.
+    Returns (losses, states, final gaps); callers only read them."""
+    data = make_data(cfg, seed, dev)
+    model, hist, states = fit(cfg, data, seed, dev, wd=wd, es=es, curves=curves)
+    return hist, states, model_gap(model, data)
+
+
+def train(cfg: Config, data: dict, seed: int, dev, p=0.0, bn=False, wd=0.0, es=False,
+          curves=False) -> dict:
+    """Train one variant (see ``fit``). ``es`` also runs early stopping on the validation
+    loss after each epoch (the run itself goes on to the end, so it doubles as the
+    baseline) and rolls a copy back to the epoch it picks."""
+    if p or bn:
+        model, hist, states = fit(cfg, data, seed, dev, p, bn, wd, es, curves)
+        final = model_gap(model, data)
+    else:
+        hist, states, final = plain_fit(cfg, seed, dev, wd, es, curves)
+    result = {"hist": hist, "final": final}
     if es:
-        back = stop if stop is not None else early_stopping(hist["val"], 0)  # ran out of epochs
+        stop = None
+        for epoch in range(1, len(hist["val"]) + 1):  # asked after each epoch until it stops
+            stop = early_stopping(list(hist["val"][:epoch]), cfg.patience)
+            if stop is not None:
+                break
+        back = stop if stop is not None else early_stopping(list(hist["val"]), 0)  # ran out
         back = len(states) - 1 if back is None else back  # (a broken rule: no rollback)
+        model = MLP(cfg.hidden, 0.0, False).to(dev)
         model.load_state_dict(states[back])
         result.update(stopped=model_gap(model, data), rollback=back)
     return result
@@ -286,9 +319,7 @@ def body(lab: kit.Lab) -> None:
     with lab.guard("training with dropout / batch_norm / early_stopping runs"):
         for s in range(cfg.seeds):
             seed = lab.seed * 1000 + s
-            gen = torch.Generator().manual_seed(seed)
-            data = {k: tuple(t.to(dev) for t in moons(gen, n, 0.25, cfg.label_noise))
-                    for k, n in (("train", cfg.n_train), ("val", 300), ("test", 1000))}
+            data = make_data(cfg, seed, dev)
             for name, kw in variants.items():
                 r = train(cfg, data, seed, dev, es=name == "baseline", curves=s == 0, **kw)
                 gaps[name].append(r["final"]["loss_gap"])
