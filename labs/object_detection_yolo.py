@@ -13,6 +13,7 @@ $ python labs/object_detection_yolo.py --quick
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import kit
@@ -217,22 +218,25 @@ def trained_detector(seed: int, steps: int, n_test: int, dev: str):
                           nn.Conv2d(64, 5 + len(CLASSES), 1)).to(dev)  # (B, 5 + C, S, S)
     params = list(model.parameters())
     m_, v_ = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
-    with kit._Timer(dev) as t:
-        for step in range(1, cfg.steps + 1):
-            imgs, _, tgt, cls = make_images(cfg.batch, cfg, rng)
-            out = model(torch.from_numpy(imgs).to(dev))
-            yolo_loss(out, torch.from_numpy(tgt).to(dev), torch.from_numpy(cls).to(dev)).backward()
-            with torch.no_grad():  # Adam (torch.optim would import torch._dynamo: ~2.5 s)
-                for p, m, v in zip(params, m_, v_, strict=True):
-                    m.mul_(0.9).add_(p.grad, alpha=0.1)
-                    v.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
-                    p.addcdiv_(m, (v / (1 - 0.999**step)).sqrt_().add_(1e-8),
-                               value=-cfg.lr / (1 - 0.9**step))
-                    p.grad = None
+    t0 = time.perf_counter()  # the training, timed
+    for step in range(1, cfg.steps + 1):
+        imgs, _, tgt, cls = make_images(cfg.batch, cfg, rng)
+        out = model(torch.from_numpy(imgs).to(dev))
+        yolo_loss(out, torch.from_numpy(tgt).to(dev), torch.from_numpy(cls).to(dev)).backward()
+        with torch.no_grad():  # Adam (torch.optim would import torch._dynamo: ~2.5 s)
+            for p, m, v in zip(params, m_, v_, strict=True):
+                m.mul_(0.9).add_(p.grad, alpha=0.1)
+                v.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
+                p.addcdiv_(m, (v / (1 - 0.999**step)).sqrt_().add_(1e-8),
+                           value=-cfg.lr / (1 - 0.9**step))
+                p.grad = None
+    if str(dev).startswith("cuda"):
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - t0
     imgs, gts = make_images(cfg.n_test, cfg, rng)[:2]
     with torch.no_grad():  # eval: BatchNorm uses the running statistics
         out = model.eval()(torch.from_numpy(imgs).to(dev))
-    return imgs, tuple(gts), out, t.seconds
+    return imgs, tuple(gts), out, seconds
 
 
 def body(lab: kit.Lab) -> None:
