@@ -126,7 +126,7 @@ def import_keras(lab: kit.Lab):
 
 def body(lab: kit.Lab) -> None:
     keras = import_keras(lab)
-    cfg = Config(n_train=lab.pick(300, 1000), n_test=lab.pick(1000, 4000))
+    cfg = Config(n_train=lab.pick(200, 1000), n_test=lab.pick(400, 4000))
     rng = np.random.default_rng(lab.seed)
     keras.utils.set_random_seed(lab.seed)
     lab.section(f"Keras {keras.__version__} on backend {keras.backend.backend()}")
