@@ -49,6 +49,8 @@ def free_port() -> int:
 
 
 def start_ray(tmp: Path) -> tuple[str, dict[str, str]]:
+    # the head runs on this machine: its workers use this interpreter (torch, the labs)
+    os.environ.setdefault("ROADMAP_RAY_PYTHON", sys.executable)
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     dash = free_port()
     ray = Path(sys.executable).with_name("ray")
