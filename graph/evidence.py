@@ -512,9 +512,16 @@ def node_evidence(roadmap: Roadmap, runs: Iterable[RunFact], statuses: Mapping[s
     >>> rm = load_roadmap()
     >>> t0 = datetime(2025, 1, 1, tzinfo=UTC)
     >>> runs = [RunFact("backpropagation", t0.timestamp(), "pass", 0, None)]
-    >>> ev = node_evidence(rm, runs, {"calculus": "done"}, {}, t0 + timedelta(days=6))
+    >>> ev = node_evidence(rm, runs, {"calculus": "done"}, {}, t0 + timedelta(days=3))
     >>> ev["backpropagation"].evidence, ev["calculus"].evidence, ev["cnn"].evidence
-    ('stale', 'inferred', 'none')
+    ('verified', 'inferred', 'none')
+
+    Six days later the 7-day interval's retention is below 0.6: the pass is stale, and a
+    stale pass no longer vouches for its prerequisites (calculus is only claimed).
+
+    >>> ev = node_evidence(rm, runs, {"calculus": "done"}, {}, t0 + timedelta(days=6))
+    >>> ev["backpropagation"].evidence, ev["calculus"].evidence
+    ('stale', 'claimed')
     """
     t = now.timestamp()
     alias = roadmap.alias_map
