@@ -36,9 +36,8 @@ RUN_TIMEOUT = 150  # seconds per run inside the driver (quick labs take 2-20 s)
 # idiom proves nothing about tolerances: tests/labs/alt/<lab>.txt says why, instead of a .py.
 NO_ALT: dict[str, str] = {p.stem: p.read_text().strip() for p in ALT.glob("*.txt")}
 
-# Labs not yet rebuilt under the graded/shown harness still have one whole wrong solution
-# at tests/labs/wrong/<lab>.py (rebuilding a lab deletes it). This set only ever shrinks,
-# and is empty when the lab issues are done.
+# A lab judged by one whole wrong solution (tests/labs/wrong/<lab>.py) instead of mutants:
+# none is left, and test_every_lab_is_on_the_harness keeps it so.
 LEGACY: set[str] = {p.stem for p in WRONG.glob("*.py")}
 
 HARNESS_LABS = [p for p in LAB_FILES if p.stem not in LEGACY]
@@ -102,8 +101,6 @@ def run_plan(lab: Path, tmp: Path) -> dict[str, LabResult]:
     ]
     if (ALT / lab.name).is_file():
         runs.append(("alt", ["--solution", str(ALT / lab.name)]))
-    if lab.stem in LEGACY:
-        runs.append(("wrong", ["--solution", str(WRONG / lab.name)]))
     for m in mutants_of(lab):
         runs.append((f"mutant:{m.stem}", ["--solution", str(m), "--only", m.stem.split("__")[0]]))
     plan = [{"id": rid, "args": ["--quick", "--out", str(tmp / f"out-{i}"), *args],
