@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 import itertools
 import json
@@ -41,13 +42,18 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz `dot` is not installed (apt install graphviz)")
 
 
-def dot_centres(rm, sizes=None):
-    """`dot -Tplain` (rankdir=LR) node centres, from the layout benchmark: one place."""
+@functools.cache
+def _bench_layout():
     spec = importlib.util.spec_from_file_location(
         "bench_layout", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_layout.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    return bench.dot_centres(rm, sizes)[0]
+    return bench
+
+
+def dot_centres(rm, sizes=None):
+    """`dot -Tplain` (rankdir=LR) node centres, from the layout benchmark: one place."""
+    return _bench_layout().dot_centres(rm, sizes)[0]
 
 
 @pytest.fixture(scope="module")
@@ -106,18 +112,24 @@ def test_a_tree_has_no_crossing(tmp_path: Path) -> None:
     assert crossings(layered_layout(small(tmp_path, edges))) == 0
 
 
+@pytest.fixture(scope="module")
+def dot_crossings(bundled, lay) -> int:
+    """Graphviz's crossings on the bundled roadmap, with our box sizes (run once)."""
+    dot = dot_centres(bundled, {b.id: (b.w, b.h) for b in lay.nodes.values()})
+    return count_crossings(dot, bundled.edges())
+
+
 @needs_dot
-def test_bundled_roadmap_crosses_no_more_than_dot(bundled, lay) -> None:
+def test_bundled_roadmap_crosses_no_more_than_dot(lay, dot_crossings: int) -> None:
     """Measured live against Graphviz, so it holds as the roadmap grows."""
-    dot = dot_centres(bundled, {b.id: (b.w, b.h) for b in lay.nodes.values()})
-    assert crossings(lay) <= count_crossings(dot, bundled.edges())
+    assert crossings(lay) <= dot_crossings
 
 
 @needs_dot
-def test_bundled_roadmap_with_section_lanes_stays_near_dot(bundled, lay) -> None:
+def test_bundled_roadmap_with_section_lanes_stays_near_dot(bundled, dot_crossings: int
+                                                          ) -> None:
     lanes = layered_layout(bundled, options=LayoutOptions(lanes=True))
-    dot = dot_centres(bundled, {b.id: (b.w, b.h) for b in lay.nodes.values()})
-    assert crossings(lanes) <= LANES_FACTOR * count_crossings(dot, bundled.edges())
+    assert crossings(lanes) <= LANES_FACTOR * dot_crossings
 
 
 # ---------------------------------------------------------------- placement
